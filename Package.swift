@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Interfere",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "interfere", targets: ["interfere"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind a small system library target.
+        .systemLibrary(name: "CBabeltrace2", pkgConfig: "babeltrace2",
+                       providers: [.apt(["libbabeltrace2-dev"])]),
+        .systemLibrary(name: "CIPT", providers: [.apt(["libipt-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // The pipeline, one module per stage.
+        .target(name: "TraceIngest", dependencies: ["CBabeltrace2"]),
+        .target(name: "HostModel", dependencies: ["TraceIngest"]),
+        .target(name: "Features", dependencies: ["HostModel", "TraceIngest"]),
+        .target(name: "Learning", dependencies: ["CBLAS"]),
+        .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "TraceIngest"]),
+        .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"]),
+        .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "IntelPT"]),
+        .target(name: "TestSupport", dependencies: ["TraceIngest"]),
+
+        // The command-line tool: subcommands only.
+        .executableTarget(name: "interfere", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TraceIngest", "HostModel", "Features", "Learning", "Diagnosis", "IntelPT", "Simulator",
+        ]),
+
+        .testTarget(name: "TraceIngestTests", dependencies: ["TraceIngest", "TestSupport"]),
+        .testTarget(name: "HostModelTests", dependencies: ["HostModel", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "HostModel", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TraceIngest", "HostModel", "TestSupport"]),
+        .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "InterfereTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Interfere: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interfere",
+        abstract: "Per-VM workload, interference, root cause and culprit from a KVM host's own trace.",
+        subcommands: []
+    )
+}
