@@ -1,1 +1,569 @@
-// The HostModel stage of the pipeline (see DESIGN.md). Its types live in the other files of this folder.
+import TraceIngest
+
+/// Settings of a host model run.
+public struct HostModelConfiguration: Sendable {
+    /// Window length, ns (windows are [i·w, (i+1)·w) on the trace clock).
+    public var windowNs: Int64
+    /// VM names by QEMU pid (a `vm-names.csv`); others are `<comm>-<pid>`.
+    public var vmNames: [Int32: String]
+    /// Threads known before the trace (a `threads.csv` side file: tid, pid, comm).
+    public var knownThreads: [(tid: Int32, pid: Int32, comm: String)]
+
+    public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
+                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = []) {
+        self.windowNs = windowNs
+        self.vmNames = vmNames
+        self.knownThreads = knownThreads
+    }
+}
+
+/// The host as the trace shows it, updated one event at a time: threads, processes and VMs, each
+/// vCPU's state, who held the CPU while a vCPU waited, wake causes, disk and network per VM.
+///
+/// Feed events in time order with `consume`; each time a window closes, `onWindow` receives one
+/// `VMWindow` per VM (and `onHostWindow` one `HostWindow`). Call `finish()` after the last event.
+/// Memory grows with threads, VMs and in-flight requests, not with events.
+public final class HostModel {
+    public let strings: StringTable
+    public let configuration: HostModelConfiguration
+    public private(set) var registry: ThreadRegistry
+    public var onWindow: ((VMWindow) -> Void)?
+    public var onHostWindow: ((HostWindow) -> Void)?
+
+    /// Event kinds seen (which feature groups the trace supports).
+    public private(set) var seenKinds = Set<EventKind>()
+    public private(set) var firstTime: Int64?
+    public private(set) var lastTime: Int64 = 0
+
+    /// Whole-trace state time per vCPU thread.
+    public private(set) var vcpuTotals: [Int32: StateTimes] = [:]
+    /// Whole-trace exit counts and exit → entry handling times per VM and reason.
+    public private(set) var exitTotals: [Int: [ExitReason: ExitStatistics]] = [:]
+    /// Whole-trace time stolen from each VM's vCPUs, by who held the CPU.
+    public private(set) var stolenTotals: [Int: [String: Int64]] = [:]
+
+    let windowNs: Int64
+    private var cpus: [CPUState] = []
+    private var tracked: [Int32: TrackedThread] = [:]
+    private var bornAt: [Int32: Int64] = [:]
+    private var window: Int64 = .min
+    private var vmWindows: [VMWindow] = []
+    private var hostWindow: HostWindow
+    private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
+    private var pendingQemu: [Int64: PendingRequest] = [:]
+    private var pendingNet: [Int64: PendingRequest] = [:]
+
+    public init(strings: StringTable, configuration: HostModelConfiguration = .init()) {
+        self.strings = strings
+        self.configuration = configuration
+        self.windowNs = max(1, configuration.windowNs)
+        self.registry = ThreadRegistry(strings: strings, vmNames: configuration.vmNames)
+        self.hostWindow = HostWindow(index: 0, windowNs: max(1, configuration.windowNs))
+        for thread in configuration.knownThreads {
+            registry.note(tid: thread.tid, pid: thread.pid)
+            registry.note(tid: thread.tid, comm: strings.intern(thread.comm))
+        }
+    }
+
+    // MARK: - Events
+
+    public func consume(_ e: Event) {
+        if firstTime == nil { firstTime = e.time; startWindow(Self.floorDiv(e.time, windowNs), at: e.time) }
+        if e.time >= (window + 1) * windowNs { advance(to: e.time) }
+        lastTime = max(lastTime, e.time)
+        seenKinds.insert(e.kind)
+        let cpu = Int(e.cpu)
+        if cpu >= cpus.count {
+            if cpu < 0 || cpu > 4096 { return }
+            cpus.append(contentsOf: (cpus.count...cpu).map { _ in CPUState() })
+        }
+        if e.tid >= 0 {
+            if e.pid > 0, cpus[cpu].lastTid != e.tid || cpus[cpu].lastPid != e.pid {
+                registry.note(tid: e.tid, pid: e.pid)
+                cpus[cpu].lastTid = e.tid
+                cpus[cpu].lastPid = e.pid
+            }
+        }
+        let current = e.kind.isBlock ? (e.tid >= 0 ? e.tid : cpus[cpu].current) : (cpus[cpu].current >= 0 ? cpus[cpu].current : e.tid)
+
+        switch e.kind {
+        case .schedSwitch: schedSwitch(e, cpu: cpu)
+        case .schedWakeup, .schedWaking, .schedWakeupNew: wakeup(e, cpu: cpu, waker: current)
+        case .schedMigrateTask: migrate(e)
+        case .schedProcessFork:
+            bornAt[e.childTid] = e.time
+            if e.childPid > 0 { registry.note(tid: e.childTid, pid: e.childPid) }
+            if e.parentPid > 0 { registry.note(tid: e.parentTid, pid: e.parentPid) }
+            registry.note(tid: e.childTid, comm: e.childComm)
+        case .schedProcessExec:
+            let name = strings[e.s1].split(separator: "/").last.map(String.init) ?? ""
+            if !name.isEmpty { registry.note(tid: e.targetTid, comm: strings.intern(String(name.prefix(15)))) }
+        case .schedProcessExit: exit(e.targetTid, at: e.time)
+        case .statedumpProcessState:
+            registry.note(tid: e.targetTid, pid: e.statedumpPid)
+            registry.note(tid: e.targetTid, comm: e.s1)
+        case .kvmEntry, .kvmExit: kvm(e, cpu: cpu, thread: current)
+        case .blockRqIssue: blockIssue(e, thread: current)
+        case .blockRqComplete: blockComplete(e, cpu: cpu)
+        case .qemuThreadPoolSubmit, .qemuThreadPoolComplete: qemu(e)
+        case .netDevQueue, .netDevXmit, .netIfReceiveSkb: net(e, thread: current)
+        case .irqHandlerEntry:
+            cpus[cpu].lastIrqTime = e.time
+            countOnVCPU(cpu: cpu, EventKey(.irq, strings[e.s1].isEmpty ? "\(e.irq)" : strings[e.s1]))
+        case .softirqEntry:
+            cpus[cpu].softirq = e.vector
+            cpus[cpu].softirqTime = e.time
+            cpus[cpu].softirqOpen = true
+            countOnVCPU(cpu: cpu, EventKey(.softirq, EventKey.softirqName(e.vector)))
+        case .softirqExit:
+            cpus[cpu].softirqOpen = false
+            cpus[cpu].sawSoftirqExit = true
+        default: break
+        }
+    }
+
+    /// Closes the last window at the last event's time.
+    public func finish() {
+        guard firstTime != nil else { return }
+        closeWindow(at: lastTime, partial: true)
+        registry.refreshNames()
+    }
+
+    // MARK: - Scheduling
+
+    private func schedSwitch(_ e: Event, cpu: Int) {
+        let prev = e.prevTid, next = e.nextTid, t = e.time
+        registry.note(tid: prev, comm: e.prevComm)
+        registry.note(tid: next, comm: e.nextComm)
+        attributeSteal(cpu: cpu, until: t, runner: prev)
+        if let p = track(prev, at: t, firstSeenRunning: true) {
+            account(prev, p, until: t)
+            var thread = tracked[prev]!
+            if e.prevWasRunnable {
+                thread.state = .preempted
+                thread.waitStart = t
+                thread.queueCPU = cpu
+                cpus[cpu].waiters.append(prev)
+                if let vm = thread.vcpuVM {
+                    vmWindows[vm].preemptions += 1
+                    vmWindows[vm].keys[EventKey(.preemptedBy, registry.culpritName(of: next)), default: 0] += 1
+                }
+            } else {
+                thread.state = .idle
+            }
+            thread.since = t
+            thread.stealSince = t
+            tracked[prev] = thread
+        }
+        if let n = track(next, at: t, firstSeenRunning: false) {
+            account(next, n, until: t)
+            var thread = tracked[next]!
+            if let vm = thread.vcpuVM {
+                if thread.state == .waiting { vmWindows[vm].waitLatencies.append(t - thread.waitStart) }
+                if thread.state == .preempted { vmWindows[vm].preemptedDurations.append(t - thread.waitStart) }
+            }
+            if thread.state == .preempted || thread.state == .waiting { removeWaiter(next, from: thread.queueCPU) }
+            thread.state = .hypervisor
+            thread.since = t
+            thread.lastCPU = cpu
+            tracked[next] = thread
+            if let vm = thread.vcpuVM { vmWindows[vm].activeVCPUs.insert(next) }
+        }
+        cpus[cpu].current = next
+        cpus[cpu].since = t
+    }
+
+    private func wakeup(_ e: Event, cpu: Int, waker: Int32) {
+        let tid = e.targetTid
+        registry.note(tid: tid, comm: e.comm)
+        if e.kind == .schedWakeupNew { bornAt[tid] = bornAt[tid] ?? e.time }
+        guard let t = track(tid, at: e.time, firstSeenRunning: false, firstSeenIdle: true) else { return }
+        guard t.state == .idle else { return }
+        account(tid, t, until: e.time)
+        var thread = tracked[tid]!
+        thread.state = .waiting
+        thread.since = e.time
+        thread.waitStart = e.time
+        thread.stealSince = e.time
+        let target = Int(e.targetCPU)
+        thread.queueCPU = target >= 0 && target < 4096 ? target : cpu
+        if thread.queueCPU >= cpus.count { cpus.append(contentsOf: (cpus.count...thread.queueCPU).map { _ in CPUState() }) }
+        cpus[thread.queueCPU].waiters.append(tid)
+        tracked[tid] = thread
+        if let vm = thread.vcpuVM {
+            vmWindows[vm].wakeups += 1
+            vmWindows[vm].wakeCauses[wakeCause(waker: waker, cpu: cpu, vm: vm, at: e.time).rawValue] += 1
+        }
+    }
+
+    private func migrate(_ e: Event) {
+        let tid = e.targetTid
+        guard var thread = tracked[tid] else { return }
+        if let vm = thread.vcpuVM { vmWindows[vm].migrations += 1 }
+        let dest = Int(e.destCPU)
+        guard dest >= 0, dest < 4096 else { return }
+        if thread.state == .preempted || thread.state == .waiting {
+            removeWaiter(tid, from: thread.queueCPU)
+            if dest >= cpus.count { cpus.append(contentsOf: (cpus.count...dest).map { _ in CPUState() }) }
+            attributeSteal(cpu: dest, until: e.time, runner: cpus[dest].current)
+            thread.queueCPU = dest
+            thread.stealSince = e.time
+            cpus[dest].waiters.append(tid)
+        }
+        tracked[tid] = thread
+    }
+
+    private func exit(_ tid: Int32, at t: Int64) {
+        guard let thread = tracked[tid] else { return }
+        account(tid, thread, until: t)
+        if thread.state == .preempted || thread.state == .waiting { removeWaiter(tid, from: thread.queueCPU) }
+        tracked[tid] = nil
+    }
+
+    /// Why an idle vCPU of `vm` was woken, from the waker and what `cpu` was doing (DESIGN.md):
+    /// another vCPU of the VM → ipi; its vhost → net; a QEMU `worker` thread or a block completion
+    /// on that CPU in the last 100 µs → disk; NET_RX/NET_TX softirq → net; BLOCK softirq → disk;
+    /// TIMER/HRTIMER softirq or the idle task (an interrupt taken from idle) → timer; else other.
+    private func wakeCause(waker: Int32, cpu: Int, vm: Int, at t: Int64) -> WakeCause {
+        switch registry.role(of: waker) {
+        case .vcpu(let wvm, _) where wvm == vm: return .ipi
+        case .vhost(let wvm) where wvm == vm: return .net
+        case .ioThread(let wvm) where wvm == vm:
+            if let info = registry.info(waker), strings[info.comm].hasPrefix("worker") { return .disk }
+        default: break
+        }
+        let c = cpus[cpu]
+        let inSoftirq = c.softirqOpen && (c.sawSoftirqExit || t - c.softirqTime < 100_000)
+        if inSoftirq {
+            switch c.softirq {
+            case 2, 3: return .net
+            case 4: return .disk
+            case 1, 8: return .timer
+            default: break
+            }
+        }
+        if t - c.lastBlockCompleteTime < 100_000 { return .disk }
+        if waker == 0 { return .timer }
+        return .other
+    }
+
+    // MARK: - KVM
+
+    private func kvm(_ e: Event, cpu: Int, thread tid: Int32) {
+        guard tid > 0 else { return }
+        registry.noteKVM(tid: tid, vcpuID: e.vcpuID)
+        guard let t = track(tid, at: e.time, firstSeenRunning: true) else { return }
+        account(tid, t, until: e.time)
+        var thread = tracked[tid]!
+        thread.vm = registry.info(tid)?.vm ?? thread.vm
+        thread.isVCPU = true
+        guard let vm = thread.vcpuVM else { tracked[tid] = thread; return }
+        if e.kind == .kvmEntry {
+            if let reason = thread.pendingExit {
+                let handling = e.time - thread.exitStart
+                vmWindows[vm].exitHandling.add(handling)
+                exitTotals[vm, default: [:]][reason, default: ExitStatistics()].handling.add(handling)
+                thread.pendingExit = nil
+            }
+            vmWindows[vm].entries += 1
+            thread.state = .guest
+        } else {
+            let reason = ExitReason(rawValue: e.exitReason, isa: e.isa)
+            vmWindows[vm].exitsByReason[reason, default: 0] += 1
+            vmWindows[vm].keys[EventKey(.exit, reason.name), default: 0] += 1
+            exitTotals[vm, default: [:]][reason, default: ExitStatistics()].count += 1
+            thread.pendingExit = reason
+            thread.exitStart = e.time
+            thread.state = .hypervisor
+        }
+        thread.since = e.time
+        thread.lastCPU = cpu
+        tracked[tid] = thread
+        vmWindows[vm].activeVCPUs.insert(tid)
+    }
+
+    // MARK: - Disk and network
+
+    private func blockIssue(_ e: Event, thread: Int32) {
+        let vm = vmOf(thread)
+        let rwbs = strings[e.rwbs]
+        let isWrite = rwbs.contains("W")
+        let isRead = !isWrite && rwbs.contains("R")
+        let bytes = e.bytes > 0 ? e.bytes : e.sectorCount * 512
+        pendingBlock[BlockRequestKey(device: e.device, sector: e.sector)] =
+            PendingRequest(vm: vm, time: e.time, isWrite: isWrite)
+        let device = EventKey.deviceName(e.device)
+        hostWindow.diskRequests[device, default: [:]][vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread), default: 0] += 1
+        guard vm >= 0 else { return }
+        if isWrite { vmWindows[vm].diskWrites += 1; vmWindows[vm].diskWriteBytes += bytes }
+        if isRead { vmWindows[vm].diskReads += 1; vmWindows[vm].diskReadBytes += bytes }
+        vmWindows[vm].diskIssueTimes.append(e.time)
+        vmWindows[vm].keys[EventKey(.block, "\(device) \(isWrite ? "W" : isRead ? "R" : rwbs)"), default: 0] += 1
+    }
+
+    private func blockComplete(_ e: Event, cpu: Int) {
+        cpus[cpu].lastBlockCompleteTime = e.time
+        guard let request = pendingBlock.removeValue(forKey: BlockRequestKey(device: e.device, sector: e.sector)),
+              request.vm >= 0 else { return }
+        vmWindows[request.vm].diskLatencies.append(e.time - request.time)
+        vmWindows[request.vm].diskCompleteTimes.append(e.time)
+    }
+
+    private func qemu(_ e: Event) {
+        let vm = e.pid > 0 ? (registry.vmIndex[e.pid] ?? -1) : vmOf(e.tid)
+        if e.kind == .qemuThreadPoolSubmit {
+            pendingQemu[e.request] = PendingRequest(vm: vm, time: e.time, isWrite: false)
+            if vm >= 0 { vmWindows[vm].qemuSubmits += 1 }
+        } else {
+            let request = pendingQemu.removeValue(forKey: e.request)
+            let owner = request?.vm ?? vm
+            guard owner >= 0 else { return }
+            vmWindows[owner].qemuCompletes += 1
+            if let request { vmWindows[owner].qemuLatencies.append(e.time - request.time) }
+        }
+    }
+
+    private func net(_ e: Event, thread: Int32) {
+        switch e.kind {
+        case .netDevQueue:
+            pendingNet[e.skbaddr] = PendingRequest(vm: vmOf(thread), time: e.time, isWrite: true)
+        case .netDevXmit:
+            var vm = vmOf(thread)
+            if let queued = pendingNet.removeValue(forKey: e.skbaddr) {
+                vm = queued.vm
+                if vm >= 0 { vmWindows[vm].xmitDelays.append(e.time - queued.time) }
+            }
+            let device = strings[e.deviceName]
+            hostWindow.netBytes[device, default: [:]][vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread), default: 0] += e.length
+            guard vm >= 0 else { return }
+            vmWindows[vm].netTxPackets += 1
+            vmWindows[vm].netTxBytes += e.length
+            vmWindows[vm].keys[EventKey(.net, "\(device) tx"), default: 0] += 1
+        default:
+            let vm = vmOf(thread)
+            guard vm >= 0 else { return }
+            vmWindows[vm].netRxPackets += 1
+            vmWindows[vm].netRxBytes += e.length
+            vmWindows[vm].keys[EventKey(.net, "\(strings[e.deviceName]) rx"), default: 0] += 1
+        }
+    }
+
+    private func vmOf(_ tid: Int32) -> Int {
+        guard tid > 0, let info = registry.info(tid) else { return -1 }
+        return info.vm
+    }
+
+    /// Counts an interrupt key for the VM whose vCPU is on `cpu` now.
+    private func countOnVCPU(cpu: Int, _ key: EventKey) {
+        let current = cpus[cpu].current
+        guard current > 0, let thread = tracked[current], let vm = thread.vcpuVM else { return }
+        vmWindows[vm].keys[key, default: 0] += 1
+    }
+
+    // MARK: - State accounting
+
+    /// The tracked state of `tid`, starting to track it when it is (now known as) a VM thread.
+    /// A thread first seen switching out was running; switching in, runnable; woken, idle.
+    private func track(_ tid: Int32, at t: Int64, firstSeenRunning: Bool, firstSeenIdle: Bool = false) -> TrackedThread? {
+        guard tid > 0 else { return nil }
+        if let thread = tracked[tid] {
+            if thread.vm < 0 || (!thread.isVCPU && registry.info(tid)?.vcpu ?? -1 >= 0) { return refreshTracked(tid) }
+            return thread
+        }
+        guard let info = registry.info(tid), info.vm >= 0, info.vm < vmWindows.count || ensureWindows(for: info.vm) else { return nil }
+        let windowStart = max(window * windowNs, firstTime ?? t)
+        let start = min(t, max(windowStart, bornAt[tid] ?? windowStart))
+        var thread = TrackedThread(vm: info.vm, isVCPU: info.vcpu >= 0)
+        thread.state = firstSeenIdle ? .idle : firstSeenRunning ? .hypervisor : .preempted
+        thread.since = start
+        thread.waitStart = start
+        thread.stealSince = start
+        tracked[tid] = thread
+        return thread
+    }
+
+    private func refreshTracked(_ tid: Int32) -> TrackedThread? {
+        guard var thread = tracked[tid], let info = registry.info(tid) else { return tracked[tid] }
+        thread.vm = info.vm
+        thread.isVCPU = info.vcpu >= 0
+        if thread.vm >= 0 { _ = ensureWindows(for: thread.vm) }
+        tracked[tid] = thread
+        return thread
+    }
+
+    private func ensureWindows(for vm: Int) -> Bool {
+        while vmWindows.count <= vm {
+            vmWindows.append(VMWindow(vm: vmWindows.count, index: window, windowNs: windowNs))
+            vmWindows[vmWindows.count - 1].observedStartNs = max(window * windowNs, firstTime ?? 0)
+        }
+        return true
+    }
+
+    /// Adds the time since the thread's last change to its state, in the current window.
+    private func account(_ tid: Int32, _ thread: TrackedThread, until t: Int64) {
+        let duration = t - thread.since
+        guard duration > 0, thread.vm >= 0 else { return }
+        if thread.isVCPU {
+            vmWindows[thread.vm].states[thread.state] += duration
+            vcpuTotals[tid, default: StateTimes()][thread.state] += duration
+        } else if registry.vms[thread.vm].vhostTids.contains(tid) {
+            vmWindows[thread.vm].vhostObservedNs += duration
+            if thread.state == .waiting || thread.state == .preempted { vmWindows[thread.vm].vhostWaitingNs += duration }
+        }
+    }
+
+    /// Charges the time `runner` held `cpu` to each vCPU waiting for that CPU.
+    private func attributeSteal(cpu: Int, until t: Int64, runner: Int32) {
+        guard !cpus[cpu].waiters.isEmpty else { return }
+        var name: String?
+        var kind = StealerKind.host
+        for waiter in cpus[cpu].waiters {
+            guard var thread = tracked[waiter], let vm = thread.vcpuVM else { continue }
+            let from = max(thread.stealSince, cpus[cpu].since)
+            thread.stealSince = t
+            tracked[waiter] = thread
+            guard t > from else { continue }
+            if name == nil {
+                name = registry.culpritName(of: runner)
+                switch registry.role(of: runner) {
+                case .vcpu(let rvm, _), .vhost(let rvm), .ioThread(let rvm): kind = rvm == vm ? .same : .vm
+                case .kernel: kind = .kernel
+                case .idle, .host: kind = .host
+                }
+            }
+            var k = kind
+            if case .vm = k, registry.info(runner)?.vm == vm { k = .same }
+            vmWindows[vm].stolenByKind[k.rawValue] += t - from
+            vmWindows[vm].stolenByName[name!, default: 0] += t - from
+            stolenTotals[vm, default: [:]][name!, default: 0] += t - from
+            if thread.state == .waiting {
+                vmWindows[vm].keys[EventKey(.waitedFor, name!), default: 0] += 1
+            }
+        }
+    }
+
+    private func removeWaiter(_ tid: Int32, from cpu: Int) {
+        guard cpu >= 0, cpu < cpus.count, let i = cpus[cpu].waiters.firstIndex(of: tid) else { return }
+        cpus[cpu].waiters.remove(at: i)
+    }
+
+    // MARK: - Windows
+
+    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+
+    private func startWindow(_ index: Int64, at t: Int64) {
+        window = index
+        for vm in vmWindows.indices {
+            vmWindows[vm] = VMWindow(vm: vm, index: index, windowNs: windowNs)
+            vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
+        }
+        hostWindow = HostWindow(index: index, windowNs: windowNs)
+        if t > index * windowNs {
+            for vm in vmWindows.indices { vmWindows[vm].observedStartNs = t }
+            hostWindow.observedStartNs = t
+        }
+    }
+
+    private func advance(to t: Int64) {
+        let target = Self.floorDiv(t, windowNs)
+        while window < target {
+            closeWindow(at: (window + 1) * windowNs, partial: false)
+            startWindow(window + 1, at: window * windowNs + windowNs)
+        }
+    }
+
+    private func closeWindow(at end: Int64, partial: Bool) {
+        for cpu in cpus.indices where !cpus[cpu].waiters.isEmpty {
+            attributeSteal(cpu: cpu, until: end, runner: cpus[cpu].current)
+            cpus[cpu].since = end
+        }
+        for (tid, var thread) in tracked where thread.vm >= 0 {
+            account(tid, thread, until: end)
+            thread.since = end
+            tracked[tid] = thread
+        }
+        for vm in vmWindows.indices {
+            vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
+            vmWindows[vm].observedEndNs = end
+            onWindow?(vmWindows[vm])
+        }
+        hostWindow.observedEndNs = end
+        onHostWindow?(hostWindow)
+        if !partial { purgeStale(before: end - 60_000_000_000) }
+    }
+
+    /// Drops in-flight requests older than a minute (their completion was lost).
+    private func purgeStale(before t: Int64) {
+        if pendingBlock.count > 10_000 { pendingBlock = pendingBlock.filter { $0.value.time >= t } }
+        if pendingQemu.count > 10_000 { pendingQemu = pendingQemu.filter { $0.value.time >= t } }
+        if pendingNet.count > 10_000 { pendingNet = pendingNet.filter { $0.value.time >= t } }
+    }
+}
+
+/// Exit count and exit → next-entry handling time of one exit reason.
+public struct ExitStatistics: Sendable {
+    public var count = 0
+    public var handling = DurationHistogram()
+}
+
+/// Host-wide facts of one window that name culprits: per block device, requests by issuer
+/// (a VM name or a host process); per network device, transmitted bytes by sender.
+public struct HostWindow: Sendable {
+    public var index: Int64
+    public var startNs: Int64
+    public var endNs: Int64
+    public var observedStartNs: Int64
+    public var observedEndNs: Int64
+    public var diskRequests: [String: [String: Int]] = [:]
+    public var netBytes: [String: [String: Int64]] = [:]
+
+    public init(index: Int64, windowNs: Int64) {
+        self.index = index
+        self.startNs = index * windowNs
+        self.endNs = (index + 1) * windowNs
+        self.observedStartNs = startNs
+        self.observedEndNs = endNs
+    }
+}
+
+struct CPUState {
+    var current: Int32 = -1
+    var since: Int64 = 0
+    var lastTid: Int32 = -1
+    var lastPid: Int32 = -1
+    var waiters: [Int32] = []
+    var softirq: Int64 = -1
+    var softirqTime: Int64 = .min / 2
+    var softirqOpen = false
+    var sawSoftirqExit = false
+    var lastIrqTime: Int64 = .min / 2
+    var lastBlockCompleteTime: Int64 = .min / 2
+}
+
+struct TrackedThread {
+    var vm: Int
+    var isVCPU: Bool
+    var state: VCPUState = .idle
+    var since: Int64 = 0
+    var waitStart: Int64 = 0
+    var stealSince: Int64 = 0
+    var queueCPU = -1
+    var lastCPU = -1
+    var pendingExit: ExitReason?
+    var exitStart: Int64 = 0
+
+    var vcpuVM: Int? { isVCPU && vm >= 0 ? vm : nil }
+}
+
+struct BlockRequestKey: Hashable {
+    var device: Int64
+    var sector: Int64
+}
+
+struct PendingRequest {
+    var vm: Int
+    var time: Int64
+    var isWrite: Bool
+}

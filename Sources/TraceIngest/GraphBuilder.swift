@@ -1,0 +1,137 @@
+import CBabeltrace2
+
+/// Builds the libbabeltrace2 graph `src.ctf.fs` (one per trace folder) → `flt.utils.muxer` →
+/// a simple sink whose consume function decodes messages into a `SinkState`.
+final class GraphBuilder {
+    let graph: OpaquePointer
+    private let state: Unmanaged<SinkState>
+
+    init(location: TraceLocation, state sinkState: SinkState) throws {
+        let path = location.path
+        guard let graph = bt_graph_create(0) else {
+            throw TraceError.library(path: path, reason: "cannot create a graph")
+        }
+        self.graph = graph
+        self.state = Unmanaged.passRetained(sinkState)
+        do {
+            try build(location: location)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func build(location: TraceLocation) throws {
+        let path = location.path
+        let ctf = try Self.plugin("ctf", path: path)
+        defer { bt_plugin_put_ref(ctf) }
+        let utils = try Self.plugin("utils", path: path)
+        defer { bt_plugin_put_ref(utils) }
+        guard let fsClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
+              let muxerClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer")
+        else { throw TraceError.library(path: path, reason: "src.ctf.fs or flt.utils.muxer not found") }
+
+        var muxer: OpaquePointer?
+        guard bt_graph_add_filter_component(graph, muxerClass, "muxer", nil, BT_LOGGING_LEVEL_NONE, &muxer)
+                == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let muxer
+        else { throw TraceError.library(path: path, reason: Self.takeErrorMessage() ?? "cannot add the muxer") }
+
+        var muxerPort: UInt64 = 0
+        for (n, directory) in location.traceDirectories.enumerated() {
+            let params = bt_value_map_create()!
+            defer { bt_value_put_ref(params) }
+            let inputs = bt_value_array_create()!
+            defer { bt_value_put_ref(inputs) }
+            _ = bt_value_array_append_string_element(inputs, directory)
+            _ = bt_value_map_insert_entry(params, "inputs", inputs)
+            var source: OpaquePointer?
+            let status = bt_graph_add_source_component(graph, fsClass, "source-\(n)", params,
+                                                        BT_LOGGING_LEVEL_NONE, &source)
+            guard status == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let source else {
+                throw TraceError.unreadable(path: directory, reason: Self.takeErrorMessage() ?? "src.ctf.fs refused it")
+            }
+            let ports = bt_component_source_get_output_port_count(source)
+            for p in 0..<ports {
+                let output = bt_component_source_borrow_output_port_by_index_const(source, p)
+                let input = bt_component_filter_borrow_input_port_by_index_const(muxer, muxerPort)
+                muxerPort += 1
+                guard bt_graph_connect_ports(graph, output, input, nil) == BT_GRAPH_CONNECT_PORTS_STATUS_OK else {
+                    throw TraceError.library(path: path, reason: Self.takeErrorMessage() ?? "cannot connect a stream port")
+                }
+            }
+        }
+
+        var sink: OpaquePointer?
+        let consume: bt_graph_simple_sink_component_consume_func = { iterator, userData in
+            let state = Unmanaged<SinkState>.fromOpaque(userData!).takeUnretainedValue()
+            return GraphBuilder.consume(iterator: iterator!, state: state)
+        }
+        guard bt_graph_add_simple_sink_component(graph, "interfere", nil, consume, nil,
+                                                 state.toOpaque(), &sink) == BT_GRAPH_ADD_COMPONENT_STATUS_OK,
+              let sink
+        else { throw TraceError.library(path: path, reason: Self.takeErrorMessage() ?? "cannot add the sink") }
+        guard bt_graph_connect_ports(graph, bt_component_filter_borrow_output_port_by_index_const(muxer, 0),
+                                     bt_component_sink_borrow_input_port_by_index_const(sink, 0), nil)
+                == BT_GRAPH_CONNECT_PORTS_STATUS_OK
+        else { throw TraceError.library(path: path, reason: Self.takeErrorMessage() ?? "cannot connect the sink") }
+    }
+
+    /// Pulls batches until a few thousand events are decoded, so the reader can hand them on.
+    private static func consume(iterator: OpaquePointer, state: SinkState)
+        -> bt_graph_simple_sink_component_consume_func_status {
+        while state.buffer.count < 4096 {
+            var messages: bt_message_array_const?
+            var count: UInt64 = 0
+            let status = bt_message_iterator_next(iterator, &messages, &count)
+            switch status {
+            case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+                let array = messages!
+                for i in 0..<Int(count) {
+                    let message = array[i]!
+                    state.handle(message)
+                    bt_message_put_ref(message)
+                }
+            case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+                return state.buffer.isEmpty ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END
+                                            : BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK
+            case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+                return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN
+            case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+                return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR
+            default:
+                return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR
+            }
+        }
+        return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK
+    }
+
+    func release() {
+        bt_graph_put_ref(graph)
+        state.release()
+    }
+
+    private static func plugin(_ name: String, path: String) throws -> OpaquePointer {
+        var plugin: OpaquePointer?
+        guard bt_plugin_find(name, 1, 1, 1, 1, 0, &plugin) == BT_PLUGIN_FIND_STATUS_OK, let plugin else {
+            throw TraceError.library(path: path, reason: "the babeltrace2 `\(name)` plugin is not installed (apt-get install babeltrace2)")
+        }
+        return plugin
+    }
+
+    /// The current thread's libbabeltrace2 error, most specific cause first, as one line; clears it.
+    static func takeErrorMessage() -> String? {
+        guard let error = bt_current_thread_take_error() else { return nil }
+        defer { bt_error_release(error) }
+        let count = bt_error_get_cause_count(error)
+        var messages: [String] = []
+        for i in 0..<count {
+            guard let cause = bt_error_borrow_cause_by_index(error, i),
+                  let text = bt_error_cause_get_message(cause) else { continue }
+            let line = String(cString: text).split(whereSeparator: \.isNewline).joined(separator: " ")
+            if !line.isEmpty, !messages.contains(line) { messages.append(line) }
+        }
+        guard !messages.isEmpty else { return nil }
+        // Cause 0 is the root (the first one appended); the last is the outermost summary.
+        return messages.prefix(2).joined(separator: ": ")
+    }
+}

@@ -1,0 +1,261 @@
+import CBabeltrace2
+
+/// Reads the CTF traces under a path through libbabeltrace2's own graph
+/// (`src.ctf.fs` per trace → `flt.utils.muxer` → a sink written in Swift) and hands every event,
+/// normalized, to the caller in time order.
+///
+/// One pass, memory bounded by the number of event classes and distinct strings. Event classes
+/// Interfere does not read are counted and never decoded.
+public final class TraceReader {
+    public let location: TraceLocation
+    /// The strings the events' `s1`/`s2`/comm ids refer to.
+    public let strings: StringTable
+
+    /// Locates the traces under `path`; throws `TraceError` when there are none.
+    public init(path: String, strings: StringTable = StringTable()) throws {
+        self.location = try TraceLocation(path: path)
+        self.strings = strings
+    }
+
+    /// Reads every event, calling `body` for each in time order, and returns the inventory.
+    /// Throws `TraceError.unreadable` when libbabeltrace2 refuses the trace, and
+    /// `TraceError.decodeFailed` (with how far it got) when decoding stops partway; `body` has
+    /// then seen every event before that point.
+    @discardableResult
+    public func read(_ body: (Event) throws -> Void) throws -> TraceInventory {
+        let state = SinkState(strings: strings)
+        let graph = try GraphBuilder(location: location, state: state)
+        defer { graph.release() }
+        while true {
+            let status = bt_graph_run_once(graph.graph)
+            for i in 0..<state.buffer.count { try body(state.buffer[i]) }
+            state.buffer.removeAll(keepingCapacity: true)
+            switch status {
+            case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+                continue
+            case BT_GRAPH_RUN_ONCE_STATUS_END:
+                return state.inventory(location: location)
+            default:
+                let reason = GraphBuilder.takeErrorMessage() ?? "error status \(status.rawValue)"
+                throw TraceError.decodeFailed(path: location.path, reason: reason,
+                                              eventsRead: state.totalEvents,
+                                              lastTime: state.totalEvents > 0 ? state.lastTime : nil)
+            }
+        }
+    }
+
+    /// Reads the inventory only (every event is still decoded as `read` does).
+    public func inventory() throws -> TraceInventory {
+        try read { _ in }
+    }
+}
+
+/// The sink's state between calls: class plans, counters and the batch of decoded events.
+final class SinkState {
+    let strings: StringTable
+    var buffer: [Event] = []
+    var plans: [FieldPlan] = []
+    var classCounts: [Int] = []
+    var classIndex: [OpaquePointer: Int] = [:]
+    var hasClock: [Bool] = []
+    var lastClass: OpaquePointer?
+    var lastClassIndex = 0
+    var lastPacket: OpaquePointer?
+    var lastCPU: Int32 = -1
+    var cpuCounts: [Int] = []
+    var noCPUCount = 0
+    var totalEvents = 0
+    var firstTime: Int64 = 0
+    var lastTime: Int64 = 0
+    var discardedEvents = 0
+    var discardedPackets = 0
+    var hostname: String?
+    var tracer: String?
+    var seenTraces: Set<OpaquePointer> = []
+    var iterator: OpaquePointer?
+
+    init(strings: StringTable) {
+        self.strings = strings
+        buffer.reserveCapacity(8192)
+    }
+
+    func inventory(location: TraceLocation) -> TraceInventory {
+        var byName: [String: Int] = [:]
+        for (i, plan) in plans.enumerated() where classCounts[i] > 0 {
+            byName[plan.name, default: 0] += classCounts[i]
+        }
+        let names = byName.map { TraceInventory.NameCount(name: $0.key, count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
+        var cpus = cpuCounts.enumerated().filter { $0.element > 0 }
+            .map { TraceInventory.CPUCount(cpu: $0.offset, count: $0.element) }
+        if noCPUCount > 0 { cpus.insert(.init(cpu: -1, count: noCPUCount), at: 0) }
+        return TraceInventory(
+            path: location.path, traceDirectories: location.traceDirectories,
+            hostname: hostname, tracer: tracer,
+            firstTimeNs: totalEvents > 0 ? firstTime : nil, lastTimeNs: totalEvents > 0 ? lastTime : nil,
+            totalEvents: totalEvents, eventsByName: names, eventsByCPU: cpus,
+            discardedEvents: discardedEvents, discardedPackets: discardedPackets)
+    }
+
+    /// Decodes one batch of messages into `buffer`. Returns false on an iterator error.
+    @inline(__always)
+    func handle(_ message: OpaquePointer) {
+        switch bt_message_get_type(message) {
+        case BT_MESSAGE_TYPE_EVENT:
+            handleEvent(message)
+        case BT_MESSAGE_TYPE_STREAM_BEGINNING:
+            if let stream = bt_message_stream_beginning_borrow_stream_const(message),
+               let trace = bt_stream_borrow_trace_const(stream) {
+                noteTrace(trace)
+            }
+        case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+            var count: UInt64 = 0
+            if bt_message_discarded_events_get_count(message, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE {
+                discardedEvents += Int(count)
+            }
+        case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+            var count: UInt64 = 0
+            if bt_message_discarded_packets_get_count(message, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE {
+                discardedPackets += Int(count)
+            }
+        default:
+            break
+        }
+    }
+
+    @inline(__always)
+    private func handleEvent(_ message: OpaquePointer) {
+        let event = bt_message_event_borrow_event_const(message)!
+        let eventClass = bt_event_borrow_class_const(event)!
+        let index: Int
+        if eventClass == lastClass {
+            index = lastClassIndex
+        } else {
+            if let known = classIndex[eventClass] {
+                index = known
+            } else {
+                index = plans.count
+                let name = String(cString: bt_event_class_get_name(eventClass))
+                plans.append(FieldPlan(eventClass: eventClass, name: name))
+                classCounts.append(0)
+                hasClock.append(bt_message_event_borrow_stream_class_default_clock_class_const(message) != nil)
+                classIndex[eventClass] = index
+            }
+            lastClass = eventClass
+            lastClassIndex = index
+        }
+        classCounts[index] += 1
+
+        var time: Int64 = lastTime
+        if hasClock[index], let snapshot = bt_message_event_borrow_default_clock_snapshot_const(message) {
+            var ns: Int64 = 0
+            if bt_clock_snapshot_get_ns_from_origin(snapshot, &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK {
+                time = ns
+            }
+        }
+        if totalEvents == 0 { firstTime = time }
+        lastTime = time
+        totalEvents += 1
+
+        let packet = bt_event_borrow_packet_const(event)
+        if packet != lastPacket {
+            lastPacket = packet
+            lastCPU = Self.cpuID(of: packet)
+        }
+        if lastCPU >= 0 {
+            let cpu = Int(lastCPU)
+            if cpu >= cpuCounts.count { cpuCounts.append(contentsOf: repeatElement(0, count: cpu + 1 - cpuCounts.count)) }
+            cpuCounts[cpu] += 1
+        } else {
+            noCPUCount += 1
+        }
+
+        guard let kind = plans[index].kind else { return }
+        buffer.append(decode(event, plan: plans[index], kind: kind, time: time))
+    }
+
+    @inline(__always)
+    private func decode(_ event: OpaquePointer, plan: FieldPlan, kind: EventKind, time: Int64) -> Event {
+        var e = Event(time: time, cpu: lastCPU, kind: kind,
+                      a: plan.defaults.a, b: plan.defaults.b, c: plan.defaults.c, d: plan.defaults.d)
+        if plan.reads.isEmpty { return e }
+        let payload = bt_event_borrow_payload_field_const(event)
+        var common: OpaquePointer?
+        var specific: OpaquePointer?
+        for read in plan.reads {
+            let structure: OpaquePointer?
+            switch read.scope {
+            case .payload: structure = payload
+            case .commonContext:
+                if common == nil { common = bt_event_borrow_common_context_field_const(event) }
+                structure = common
+            case .specificContext:
+                if specific == nil { specific = bt_event_borrow_specific_context_field_const(event) }
+                structure = specific
+            }
+            guard let structure,
+                  let field = bt_field_structure_borrow_member_field_by_index_const(structure, UInt64(read.index))
+            else { continue }
+            var integer: Int64 = 0
+            var string: Int32 = StringTable.none
+            switch read.reader {
+            case .unsigned: integer = Int64(bitPattern: bt_field_integer_unsigned_get_value(field))
+            case .signed: integer = bt_field_integer_signed_get_value(field)
+            case .string:
+                if let c = bt_field_string_get_value(field) { string = strings.intern(cString: c) }
+            case .rwbsBits:
+                string = strings.intern(rwbsLetters(bt_field_integer_unsigned_get_value(field)))
+            }
+            switch read.slot {
+            case .a: e.a = integer
+            case .b: e.b = integer
+            case .c: e.c = integer
+            case .d: e.d = integer
+            case .s1: e.s1 = string
+            case .s2: e.s2 = string
+            case .tid:
+                if read.scope != .payload || !plan.payloadTidIsCurrent || e.tid < 0 {
+                    e.tid = Int32(truncatingIfNeeded: integer)
+                }
+            case .pid: e.pid = Int32(truncatingIfNeeded: integer)
+            }
+        }
+        return e
+    }
+
+    private static func cpuID(of packet: OpaquePointer?) -> Int32 {
+        guard let packet, let context = bt_packet_borrow_context_field_const(packet),
+              let field = bt_field_structure_borrow_member_field_by_name_const(context, "cpu_id")
+        else { return -1 }
+        let type = bt_field_get_class_type(field)
+        if bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER) != 0 {
+            return Int32(truncatingIfNeeded: bt_field_integer_signed_get_value(field))
+        }
+        if bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER) != 0 {
+            return Int32(truncatingIfNeeded: bt_field_integer_unsigned_get_value(field))
+        }
+        return -1
+    }
+
+    private func noteTrace(_ trace: OpaquePointer) {
+        guard !seenTraces.contains(trace) else { return }
+        seenTraces.insert(trace)
+        func env(_ name: String) -> String? {
+            guard let value = bt_trace_borrow_environment_entry_value_by_name_const(trace, name) else { return nil }
+            switch bt_value_get_type(value) {
+            case BT_VALUE_TYPE_STRING: return String(cString: bt_value_string_get(value))
+            case BT_VALUE_TYPE_SIGNED_INTEGER: return String(bt_value_integer_signed_get(value))
+            case BT_VALUE_TYPE_UNSIGNED_INTEGER: return String(bt_value_integer_unsigned_get(value))
+            default: return nil
+            }
+        }
+        if hostname == nil { hostname = env("hostname") ?? env("host") }
+        if tracer == nil, let name = env("tracer_name") {
+            if let major = env("tracer_major"), let minor = env("tracer_minor") {
+                tracer = "\(name) \(major).\(minor)"
+            } else {
+                tracer = name
+            }
+        }
+    }
+}

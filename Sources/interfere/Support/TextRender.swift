@@ -1,0 +1,78 @@
+import Foundation
+import HostModel
+import TraceIngest
+
+/// Plain-text renderings of the library's values (the JSON output carries the same data).
+enum TextRender {
+    static func inventory(_ inv: TraceInventory) -> String {
+        var out = ""
+        out += "trace      \(inv.path)\n"
+        out += "host       \(inv.hostname ?? "-")\n"
+        out += "tracer     \(inv.tracer ?? "-")\n"
+        if let first = inv.firstTimeNs, let last = inv.lastTimeNs {
+            out += "first      \(first) ns\nlast       \(last) ns\n"
+            out += "duration   \(seconds(last - first)) s\n"
+        }
+        out += "events     \(inv.totalEvents)\n"
+        out += "discarded  \(inv.discardedEvents) events, \(inv.discardedPackets) packets\n"
+        out += "\nevents by name\n"
+        let width = max(10, inv.eventsByName.map(\.name.count).max() ?? 0)
+        for row in inv.eventsByName { out += "  \(pad(row.name, width))  \(row.count)\n" }
+        out += "\nevents by cpu\n"
+        for row in inv.eventsByCPU { out += "  cpu \(row.cpu < 0 ? "?" : String(row.cpu))  \(row.count)\n" }
+        return out
+    }
+
+    static func summary(_ s: TraceSummary) -> String {
+        var out = inventory(s.inventory)
+        out += "\nVMs: \(s.vms.count)\n"
+        for vm in s.vms {
+            out += "  \(vm.name)  pid \(vm.pid)\n"
+            for v in vm.vcpus { out += "    vcpu \(v.vcpu)  tid \(v.tid)  \(v.name)\n" }
+            for t in vm.vhostThreads { out += "    vhost   tid \(t.tid)  \(t.name)\n" }
+            for t in vm.ioThreads { out += "    io      tid \(t.tid)  \(t.name)\n" }
+        }
+        return out
+    }
+
+    static func statistics(_ s: TraceStatistics) -> String {
+        var out = ""
+        let inv = s.inventory
+        out += "trace \(inv.path): host \(inv.hostname ?? "-"), \(inv.tracer ?? "-"), \(inv.totalEvents) events"
+        if let d = inv.durationNs { out += ", \(seconds(d)) s" }
+        out += "\n"
+        if !s.hasKVMEvents {
+            out += "no kvm entry/exit events in this trace: guest and hypervisor time cannot be split (shown as running), and there is no exit table.\n"
+        }
+        if s.vms.isEmpty { out += "no VM found in this trace\n\n" + inventory(inv) }
+        for vm in s.vms {
+            out += "\nVM \(vm.name) (pid \(vm.pid))\n"
+            if s.hasKVMEvents {
+                out += "  \(pad("exit reason", 22)) \(lpad("samples", 9)) \(lpad("samples%", 9)) \(lpad("time%", 7)) \(lpad("min us", 9)) \(lpad("mean us", 9)) \(lpad("max us", 10)) \(lpad("p50 us", 9)) \(lpad("p99 us", 9))\n"
+                for r in vm.exits {
+                    out += "  \(pad(r.reason, 22)) \(lpad("\(r.samples)", 9)) \(lpad(fmt(r.samplesPercent), 9)) \(lpad(fmt(r.timePercent), 7)) \(lpad(fmt(r.minUs), 9)) \(lpad(fmt(r.meanUs), 9)) \(lpad(fmt(r.maxUs), 10)) \(lpad(fmt(r.p50Us), 9)) \(lpad(fmt(r.p99Us), 9))\n"
+                }
+                out += "  total exits \(vm.totalExits)\n"
+            }
+            let states = s.hasKVMEvents ? ["guest", "hypervisor", "preempted", "waiting", "idle"] : ["running", "preempted", "waiting", "idle"]
+            out += "  \(pad("vcpu", 6)) \(pad("tid", 8))" + states.map { " \(lpad($0 + " s", 12)) \(lpad("%", 6))" }.joined() + "\n"
+            for v in vm.vcpus {
+                out += "  \(pad("\(v.vcpu)", 6)) \(pad("\(v.tid)", 8))"
+                for state in states {
+                    out += " \(lpad(seconds(v.ns[state] ?? 0), 12)) \(lpad(fmt(100 * (v.share[state] ?? 0)), 6))"
+                }
+                out += "\n"
+            }
+            if !vm.stolenBy.isEmpty {
+                out += "  CPU held by others while its vCPUs were preempted or waiting:\n"
+                for s in vm.stolenBy.prefix(8) { out += "    \(pad(s.name, 24)) \(seconds(s.ns)) s\n" }
+            }
+        }
+        return out
+    }
+
+    static func seconds(_ ns: Int64) -> String { String(format: "%.3f", Double(ns) / 1e9) }
+    static func fmt(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+}
