@@ -151,6 +151,7 @@ public final class HostModel {
             } else {
                 thread.state = .idle
             }
+            thread.stateIsAssumed = false
             thread.since = t
             thread.stealSince = t
             tracked[prev] = thread
@@ -158,12 +159,13 @@ public final class HostModel {
         if let n = track(next, at: t, firstSeenRunning: false) {
             account(next, n, until: t)
             var thread = tracked[next]!
-            if let vm = thread.vcpuVM {
+            if let vm = thread.vcpuVM, !thread.stateIsAssumed {
                 if thread.state == .waiting { vmWindows[vm].waitLatencies.append(t - thread.waitStart) }
                 if thread.state == .preempted { vmWindows[vm].preemptedDurations.append(t - thread.waitStart) }
             }
             if thread.state == .preempted || thread.state == .waiting { removeWaiter(next, from: thread.queueCPU) }
             thread.state = .hypervisor
+            thread.stateIsAssumed = false
             thread.since = t
             thread.lastCPU = cpu
             tracked[next] = thread
@@ -182,6 +184,7 @@ public final class HostModel {
         account(tid, t, until: e.time)
         var thread = tracked[tid]!
         thread.state = .waiting
+        thread.stateIsAssumed = false
         thread.since = e.time
         thread.waitStart = e.time
         thread.stealSince = e.time
@@ -203,6 +206,10 @@ public final class HostModel {
         let dest = Int(e.destCPU)
         guard dest >= 0, dest < 4096 else { return }
         if thread.state == .preempted || thread.state == .waiting {
+            if thread.queueCPU >= 0, thread.queueCPU < cpus.count {
+                attributeSteal(cpu: thread.queueCPU, until: e.time, runner: cpus[thread.queueCPU].current)
+            }
+            thread = tracked[tid]!
             removeWaiter(tid, from: thread.queueCPU)
             if dest >= cpus.count { cpus.append(contentsOf: (cpus.count...dest).map { _ in CPUState() }) }
             attributeSteal(cpu: dest, until: e.time, runner: cpus[dest].current)
@@ -267,6 +274,7 @@ public final class HostModel {
             }
             vmWindows[vm].entries += 1
             thread.state = .guest
+            thread.stateIsAssumed = false
         } else {
             let reason = ExitReason(rawValue: e.exitReason, isa: e.isa)
             vmWindows[vm].exitsByReason[reason, default: 0] += 1
@@ -310,7 +318,8 @@ public final class HostModel {
     }
 
     private func qemu(_ e: Event) {
-        let vm = e.pid > 0 ? (registry.vmIndex[e.pid] ?? -1) : vmOf(e.tid)
+        var vm = e.pid > 0 ? (registry.vmIndex[e.pid] ?? -1) : vmOf(e.tid)
+        if vm >= 0 { _ = ensureWindows(for: vm) }
         if e.kind == .qemuThreadPoolSubmit {
             pendingQemu[e.request] = PendingRequest(vm: vm, time: e.time, isWrite: false)
             if vm >= 0 { vmWindows[vm].qemuSubmits += 1 }
@@ -318,6 +327,7 @@ public final class HostModel {
             let request = pendingQemu.removeValue(forKey: e.request)
             let owner = request?.vm ?? vm
             guard owner >= 0 else { return }
+            vm = owner
             vmWindows[owner].qemuCompletes += 1
             if let request { vmWindows[owner].qemuLatencies.append(e.time - request.time) }
         }
@@ -348,8 +358,10 @@ public final class HostModel {
         }
     }
 
+    /// The VM a thread belongs to (-1 for the host), with its window accumulator ready.
     private func vmOf(_ tid: Int32) -> Int {
-        guard tid > 0, let info = registry.info(tid) else { return -1 }
+        guard tid > 0, let info = registry.info(tid), info.vm >= 0 else { return -1 }
+        _ = ensureWindows(for: info.vm)
         return info.vm
     }
 
@@ -374,6 +386,7 @@ public final class HostModel {
         let windowStart = max(window * windowNs, firstTime ?? t)
         let start = min(t, max(windowStart, bornAt[tid] ?? windowStart))
         var thread = TrackedThread(vm: info.vm, isVCPU: info.vcpu >= 0)
+        thread.stateIsAssumed = true
         thread.state = firstSeenIdle ? .idle : firstSeenRunning ? .hypervisor : .preempted
         thread.since = start
         thread.waitStart = start
@@ -413,8 +426,13 @@ public final class HostModel {
     }
 
     /// Charges the time `runner` held `cpu` to each vCPU waiting for that CPU.
+    /// The idle task holding the CPU steals nothing (the wakeup → switch-in delay of an idle CPU).
     private func attributeSteal(cpu: Int, until t: Int64, runner: Int32) {
         guard !cpus[cpu].waiters.isEmpty else { return }
+        guard runner > 0 else {
+            for waiter in cpus[cpu].waiters where tracked[waiter] != nil { tracked[waiter]!.stealSince = t }
+            return
+        }
         var name: String?
         var kind = StealerKind.host
         for waiter in cpus[cpu].waiters {
@@ -553,6 +571,8 @@ struct TrackedThread {
     var lastCPU = -1
     var pendingExit: ExitReason?
     var exitStart: Int64 = 0
+    /// The state was inferred from the thread's first event, not seen being entered.
+    var stateIsAssumed = false
 
     var vcpuVM: Int? { isVCPU && vm >= 0 ? vm : nil }
 }

@@ -229,6 +229,11 @@ public struct VMIdentity: Sendable, Codable, Equatable {
     public struct VCPU: Sendable, Codable, Equatable {
         public var tid: Int32
         public var vcpu: Int32
+
+        public init(tid: Int32, vcpu: Int32) {
+            self.tid = tid
+            self.vcpu = vcpu
+        }
     }
 
     public var pid: Int32

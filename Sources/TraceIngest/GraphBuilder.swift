@@ -1,4 +1,5 @@
 import CBabeltrace2
+import Foundation
 
 /// Builds the libbabeltrace2 graph `src.ctf.fs` (one per trace folder) → `flt.utils.muxer` →
 /// a simple sink whose consume function decodes messages into a `SinkState`.
@@ -48,7 +49,9 @@ final class GraphBuilder {
             let status = bt_graph_add_source_component(graph, fsClass, "source-\(n)", params,
                                                         BT_LOGGING_LEVEL_NONE, &source)
             guard status == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let source else {
-                throw TraceError.unreadable(path: directory, reason: Self.takeErrorMessage() ?? "src.ctf.fs refused it")
+                var reason = Self.takeErrorMessage() ?? "src.ctf.fs refused it"
+                if reason.hasPrefix("Cannot create trace") { reason = "its `metadata` is not valid CTF metadata (\(reason))" }
+                throw TraceError.unreadable(path: directory, reason: reason)
             }
             let ports = bt_component_source_get_output_port_count(source)
             for p in 0..<ports {
@@ -127,11 +130,22 @@ final class GraphBuilder {
         for i in 0..<count {
             guard let cause = bt_error_borrow_cause_by_index(error, i),
                   let text = bt_error_cause_get_message(cause) else { continue }
-            let line = String(cString: text).split(whereSeparator: \.isNewline).joined(separator: " ")
+            let line = humanPart(of: String(cString: text))
             if !line.isEmpty, !messages.contains(line) { messages.append(line) }
         }
         guard !messages.isEmpty else { return nil }
-        // Cause 0 is the root (the first one appended); the last is the outermost summary.
+        // Cause 0 is the root (the first one appended): the most specific; add the next one for context.
         return messages.prefix(2).joined(separator: ": ")
+    }
+
+    /// A cause message without libbabeltrace2's `key=value` debugging details.
+    static func humanPart(of message: String) -> String {
+        let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        var kept: [Substring] = []
+        for part in flat.split(separator: ": ", omittingEmptySubsequences: true) {
+            if part.contains("=0x") || part.contains("-addr=") || part.hasPrefix("status=") { break }
+            kept.append(part)
+        }
+        return kept.joined(separator: ": ").trimmingCharacters(in: .whitespaces)
     }
 }

@@ -1,0 +1,74 @@
+import HostModel
+import TestSupport
+import Testing
+import TraceIngest
+
+@Suite struct IOTests {
+    let sda: Int64 = 8 << 20
+
+    @Test func blockRequestsAreMatchedAndAttributedToTheIssuingVM() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 103, pid: 100, "worker")
+        b.thread(0, tid: 400, pid: 2, "kworker/0:1")
+        b.blockIssue(10 * ms, cpu: 0, tid: 103, dev: sda, sector: 100, bytes: 4096, rwbs: "R")
+        b.blockIssue(20 * ms, cpu: 0, tid: 103, dev: sda, sector: 900, bytes: 8192, rwbs: "WS")
+        b.blockIssue(21 * ms, cpu: 1, tid: 400, dev: sda, sector: 5000, bytes: 512, rwbs: "W")
+        b.blockComplete(13 * ms, cpu: 1, dev: sda, sector: 100, rwbs: "R")
+        b.blockComplete(30 * ms, cpu: 1, dev: sda, sector: 900, rwbs: "WS")
+        b.blockComplete(31 * ms, cpu: 1, dev: sda, sector: 5000, rwbs: "W")
+        b.blockComplete(32 * ms, cpu: 1, dev: sda, sector: 7777, rwbs: "R")   // issue lost
+        let run = ModelRun(b)
+        let w = run.windows[0]
+        #expect(w.diskReads == 1)
+        #expect(w.diskWrites == 1)
+        #expect(w.diskReadBytes == 4096)
+        #expect(w.diskWriteBytes == 8192)
+        #expect(w.diskLatencies == [3 * ms, 10 * ms])
+        #expect(w.keys[EventKey(.block, "8:0 R")] == 1)
+        #expect(w.keys[EventKey(.block, "8:0 W")] == 1)
+        #expect(run.hostWindows[0].diskRequests["8:0"] == ["qemu-system-x86-100": 2, "kworker/0:1": 1])
+    }
+
+    @Test func packetsQueuedByAVMAreItsTransmitsWhoeverSendsThem() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 102, pid: 2, "vhost-100")
+        b.thread(0, tid: 300, pid: 300, "python3")
+        b.netQueue(1 * ms, cpu: 0, tid: 100, skb: 0xA, length: 1500, device: "lo")
+        b.netXmit(4 * ms, cpu: 0, tid: 300, skb: 0xA, length: 1500, device: "lo")
+        b.netXmit(5 * ms, cpu: 1, tid: 102, skb: 0xB, length: 66, device: "tap0")
+        b.netReceive(6 * ms, cpu: 1, tid: 102, skb: 0xC, length: 1000, device: "tap0")
+        b.netXmit(7 * ms, cpu: 0, tid: 300, skb: 0xD, length: 100, device: "lo")
+        let run = ModelRun(b)
+        #expect(run.model.registry.vms[0].vhostTids == [102])
+        let w = run.windows[0]
+        #expect(w.netTxPackets == 2)
+        #expect(w.netTxBytes == 1566)
+        #expect(w.netRxPackets == 1)
+        #expect(w.netRxBytes == 1000)
+        #expect(w.xmitDelays == [3 * ms])
+        #expect(run.hostWindows[0].netBytes["lo"] == ["qemu-system-x86-100": 1500, "python3": 100])
+    }
+
+    @Test func exitReasonsKeepUnknownCodes() {
+        #expect(ExitReason(rawValue: 48).name == "EPT_VIOLATION")
+        #expect(ExitReason(rawValue: 0x8000_0000 | 33).name == "INVALID_STATE")
+        #expect(ExitReason(rawValue: 99).name == "UNKNOWN_99")
+        #expect(ExitReason(rawValue: 0x400, isa: 2).name == "NPF")
+        #expect(ExitReason(rawValue: 52).group == .preemptionTimer)
+    }
+
+    @Test func histogramPercentilesStayWithinTheirBucket() {
+        var h = DurationHistogram()
+        for v in 1...1000 { h.add(Int64(v) * 1000) }
+        #expect(h.count == 1000)
+        #expect(h.min == 1000)
+        #expect(h.max == 1_000_000)
+        #expect(abs(h.quantile(0.5) - 500_000) / 500_000 < 0.02)
+        #expect(abs(h.quantile(0.99) - 990_000) / 990_000 < 0.02)
+        #expect(h.mean == 500_500)
+    }
+}

@@ -1,0 +1,161 @@
+import HostModel
+import TestSupport
+import Testing
+import TraceIngest
+
+@Suite struct StateMachineTests {
+    /// qemu pid 100 with vCPU 101, host process `hog` 200, on one CPU.
+    func preemptionTrace() -> EventBuilder {
+        var b = EventBuilder()
+        b.thread(1000 * ms, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(1000 * ms, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(1000 * ms, tid: 200, pid: 200, "hog")
+        b.schedSwitch(1000 * ms, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "CPU 0/KVM")
+        b.schedSwitch(1040 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 0, next: 200, "hog")
+        b.schedSwitch(1070 * ms, cpu: 0, prev: 200, "hog", state: 1, next: 101, "CPU 0/KVM")
+        b.schedSwitch(1090 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 1, next: 0, "swapper/0")
+        b.wakeup(1095 * ms, cpu: 0, tid: 101, "CPU 0/KVM", targetCPU: 0, waker: 0)
+        b.schedSwitch(1098 * ms, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "CPU 0/KVM")
+        b.schedSwitch(1150 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 1, next: 0, "swapper/0")
+        return b
+    }
+
+    @Test func statesSumToTheWindowAndMatchTheSwitches() {
+        let run = ModelRun(preemptionTrace())
+        let windows = run.windows(of: "qemu-system-x86-100")
+        #expect(windows.count == 2)
+        let w = windows[0]
+        #expect(w.index == 10)
+        #expect(w.states[.hypervisor] == 62 * ms)   // running: 40 + 20 + 2
+        #expect(w.states[.guest] == 0)
+        #expect(w.states[.preempted] == 30 * ms)
+        #expect(w.states[.idle] == 5 * ms)
+        #expect(w.states[.waiting] == 3 * ms)
+        #expect(w.states.total == 100 * ms)
+        #expect(windows[1].states[.hypervisor] == 50 * ms)
+        #expect(windows[1].observedEndNs == 1150 * ms)
+    }
+
+    @Test func recordsWhoRanInsteadAndWhy() {
+        let run = ModelRun(preemptionTrace())
+        let w = run.windows(of: "qemu-system-x86-100")[0]
+        #expect(w.preemptions == 1)
+        #expect(w.wakeups == 1)
+        #expect(w.waitLatencies == [3 * ms])
+        #expect(w.preemptedDurations == [30 * ms])
+        #expect(w.stolenByName["hog"] == 30 * ms)
+        #expect(w.stolenByKind[StealerKind.host.rawValue] == 30 * ms)
+        #expect(w.stolenByKind[StealerKind.vm.rawValue] == 0)
+        #expect(w.wakeCauses[WakeCause.timer.rawValue] == 1)
+        #expect(w.keys[EventKey(.preemptedBy, "hog")] == 1)
+        #expect(w.activeVCPUs == [101])
+    }
+
+    @Test func anotherVMTakingTheCPUIsAVMSteal() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/TCG")
+        b.thread(0, tid: 300, pid: 300, "qemu-system-x86")
+        b.thread(0, tid: 301, pid: 300, "CPU 0/TCG")
+        b.schedSwitch(0, cpu: 1, prev: 0, "swapper/1", state: 0, next: 101, "CPU 0/TCG")
+        b.wakeup(10 * ms, cpu: 1, tid: 301, "CPU 0/TCG", targetCPU: 1, waker: 101)
+        b.schedSwitch(20 * ms, cpu: 1, prev: 101, "CPU 0/TCG", state: 256, next: 301, "CPU 0/TCG")
+        b.schedSwitch(50 * ms, cpu: 1, prev: 301, "CPU 0/TCG", state: 0, next: 101, "CPU 0/TCG")
+        b.schedSwitch(99 * ms, cpu: 1, prev: 101, "CPU 0/TCG", state: 1, next: 0, "swapper/1")
+        let run = ModelRun(b, vmNames: [100: "victim", 300: "noisy"])
+        #expect(run.model.registry.vms.map(\.name) == ["victim", "noisy"])
+        let victim = run.windows(of: "victim")[0]
+        #expect(victim.stolenByName["noisy"] == 30 * ms)
+        #expect(victim.stolenByKind[StealerKind.vm.rawValue] == 30 * ms)
+        #expect(victim.states[.preempted] == 30 * ms)   // state 256 is TASK_REPORT_MAX: preempted
+        let noisy = run.windows(of: "noisy")[0]
+        #expect(noisy.states[.waiting] == 10 * ms)        // woken at 10, ran at 20
+        // woken at 10 while victim ran (10 ms), preempted at 50 until the end at 99 (49 ms)
+        #expect(noisy.stolenByName["victim"] == 59 * ms)
+        #expect(noisy.waitLatencies == [10 * ms])
+    }
+
+    @Test func kvmEntryAndExitSplitGuestAndHypervisor() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "qemu-system-x86")   // no debug-threads: only kvm marks the vCPU
+        b.schedSwitch(0, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "qemu-system-x86")
+        b.kvmEntry(1 * ms, cpu: 0, tid: 101, vcpu: 0)
+        b.kvmExit(5 * ms, cpu: 0, tid: 101, reason: 48)
+        b.kvmEntry(6 * ms, cpu: 0, tid: 101, vcpu: 0)
+        b.kvmExit(9 * ms, cpu: 0, tid: 101, reason: 1)
+        b.schedSwitch(10 * ms, cpu: 0, prev: 101, "qemu-system-x86", state: 1, next: 0, "swapper/0")
+        let run = ModelRun(b, windowNs: 10 * ms)
+        #expect(run.model.registry.vms.count == 1)
+        #expect(run.model.registry.vms[0].vcpus == [VMIdentity.VCPU(tid: 101, vcpu: 0)])
+        let w = run.windows[0]
+        #expect(w.states[.guest] == 7 * ms)
+        #expect(w.states[.hypervisor] == 3 * ms)
+        #expect(w.exitsByReason[ExitReason(rawValue: 48)] == 1)
+        #expect(w.exitsByReason[ExitReason(rawValue: 1)] == 1)
+        #expect(w.entries == 2)
+        #expect(w.exitHandling.count == 1)
+        #expect(w.exitHandling.sum == Double(1 * ms))
+        #expect(w.keys[EventKey(.exit, "EPT_VIOLATION")] == 1)
+    }
+
+    @Test func aMissingWakeupDoesNotBreakTheModel() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.schedSwitch(0, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "CPU 0/KVM")
+        b.schedSwitch(40 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 1, next: 0, "swapper/0")
+        // the wakeup was lost: the vCPU just switches in again
+        b.schedSwitch(70 * ms, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "CPU 0/KVM")
+        b.schedSwitch(100 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 1, next: 0, "swapper/0")
+        let w = ModelRun(b).windows[0]
+        #expect(w.states[.hypervisor] == 70 * ms)
+        #expect(w.states[.idle] == 30 * ms)
+        #expect(w.waitLatencies.isEmpty)
+        #expect(w.wakeups == 0)
+    }
+
+    @Test func aThreadFirstSeenLeavingTheCPUWasRunningSinceTheWindowStart() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.softirq(0, cpu: 1, vector: 1)
+        b.schedSwitch(30 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 1, next: 0, "swapper/0")
+        b.softirq(100 * ms - 1, cpu: 1, vector: 1)
+        let w = ModelRun(b).windows[0]
+        #expect(w.states[.hypervisor] == 30 * ms)
+        #expect(w.states[.idle] == 70 * ms - 1)
+    }
+
+    @Test func migrationMovesTheWaitToTheNewCPU() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 200, pid: 200, "hog")
+        b.thread(0, tid: 201, pid: 201, "make")
+        b.schedSwitch(0, cpu: 0, prev: 0, "swapper/0", state: 0, next: 200, "hog")
+        b.schedSwitch(0, cpu: 1, prev: 0, "swapper/1", state: 0, next: 201, "make")
+        b.wakeup(10 * ms, cpu: 0, tid: 101, "CPU 0/KVM", targetCPU: 0, waker: 200)
+        b.migrate(20 * ms, cpu: 0, tid: 101, from: 0, to: 1)
+        b.schedSwitch(50 * ms, cpu: 1, prev: 201, "make", state: 1, next: 101, "CPU 0/KVM")
+        b.schedSwitch(100 * ms, cpu: 1, prev: 101, "CPU 0/KVM", state: 1, next: 0, "swapper/1")
+        let w = ModelRun(b).windows[0]
+        #expect(w.migrations == 1)
+        #expect(w.states[.waiting] == 40 * ms)
+        #expect(w.stolenByName["hog"] == 10 * ms)
+        #expect(w.stolenByName["make"] == 30 * ms)
+        #expect(w.wakeCauses[WakeCause.other.rawValue] == 1)
+    }
+
+    @Test func anotherVCPUOfTheSameVMWakingIsAnIPI() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 102, pid: 100, "CPU 1/KVM")
+        b.schedSwitch(0, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "CPU 0/KVM")
+        b.wakeup(5 * ms, cpu: 0, tid: 102, "CPU 1/KVM", targetCPU: 1, waker: 101)
+        let run = ModelRun(b)
+        #expect(run.model.registry.vms[0].vcpus.map(\.vcpu) == [0, 1])
+        #expect(run.windows[0].wakeCauses[WakeCause.ipi.rawValue] == 1)
+    }
+}
