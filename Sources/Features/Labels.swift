@@ -1,0 +1,55 @@
+import Foundation
+import HostModel
+
+/// One row of a `labels.csv`: what a VM did and suffered over an interval (DESIGN.md).
+public struct LabelRow: Sendable, Codable, Equatable {
+    public var vm: String
+    public var startNs: Int64
+    public var endNs: Int64
+    public var workload: String
+    public var interference: String
+    public var culprit: String
+}
+
+/// The labels of a trace, answering "which label covers most of this window".
+public struct Labels: Sendable {
+    public static let workloads: Set<String> = ["cpu", "memory", "disk", "net", "idle", "mixed"]
+    public static let interferences: Set<String> = ["none", "cpu", "disk", "net", "memory"]
+
+    public private(set) var rows: [LabelRow]
+
+    public init(rows: [LabelRow]) { self.rows = rows }
+
+    /// Reads `labels.csv`; a missing column or a bad value is an error naming the line.
+    public init(path: String) throws {
+        let table = try SideFiles.table(at: path, columns: ["vm", "start_ns", "end_ns", "workload", "interference", "culprit"])
+        var rows: [LabelRow] = []
+        for (line, f) in table {
+            guard let start = Int64(f[1]), let end = Int64(f[2]) else {
+                throw SideFiles.Failure.badLine(path: path, line: line, reason: "start_ns and end_ns must be integers (got `\(f[1])`, `\(f[2])`)")
+            }
+            guard end > start else {
+                throw SideFiles.Failure.badLine(path: path, line: line, reason: "end_ns \(end) is not after start_ns \(start)")
+            }
+            guard Self.workloads.contains(f[3]) else {
+                throw SideFiles.Failure.badLine(path: path, line: line, reason: "unknown workload `\(f[3])`")
+            }
+            guard Self.interferences.contains(f[4]) else {
+                throw SideFiles.Failure.badLine(path: path, line: line, reason: "unknown interference `\(f[4])`")
+            }
+            rows.append(LabelRow(vm: f[0], startNs: start, endNs: end, workload: f[3], interference: f[4], culprit: f[5]))
+        }
+        self.rows = rows
+    }
+
+    /// The row of `vm` that covers most of [start, end), if any covers part of it.
+    public func label(vm: String, startNs: Int64, endNs: Int64) -> LabelRow? {
+        var best: LabelRow?
+        var bestOverlap: Int64 = 0
+        for row in rows where row.vm == vm {
+            let overlap = min(endNs, row.endNs) - max(startNs, row.startNs)
+            if overlap > bestOverlap { best = row; bestOverlap = overlap }
+        }
+        return best
+    }
+}

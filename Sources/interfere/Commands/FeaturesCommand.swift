@@ -1,0 +1,40 @@
+import ArgumentParser
+import Features
+import Foundation
+import HostModel
+
+/// `interfere features TRACE`: one feature vector per VM per window.
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "One feature row per VM per time window (CSV for pandas, or JSON), with labels when given.")
+
+    @OptionGroup var options: TraceOptions
+
+    @Option(help: "Window length with a unit: ns, us, ms, s.")
+    var window = "100ms"
+
+    @Option(help: "A labels.csv (vm,start_ns,end_ns,workload,interference,culprit): adds the label covering most of each window.")
+    var labels: String?
+
+    @Option(name: .shortAndLong, help: "Output file (default: standard output).")
+    var output: String?
+
+    func run() throws {
+        try reportingFailures {
+            let windowNs = try WindowLength.parse(window)
+            let labelSet = try labels.map { try Labels(path: $0) }
+            let configuration = try options.configuration(windowNs: windowNs)
+            let (table, analysis) = try FeatureBuilder(configuration: configuration, labels: labelSet).build(path: options.trace)
+            options.warnUnusedNames(configuration, analysis: analysis)
+            let data = options.json ? try table.json() : Data(table.csv().utf8)
+            if let output {
+                try AtomicFile.write(data, to: output)
+                let absent = FeatureGroup.allCases.filter { !table.schema.groups.contains($0) }
+                print("schema \(table.schema.id): \(table.rows.count) rows, \(table.schema.columns.count) features; groups \(table.schema.groups.map(\.rawValue).joined(separator: ", ")); absent \(absent.map(\.rawValue).joined(separator: ", "))")
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
+        }
+    }
+}

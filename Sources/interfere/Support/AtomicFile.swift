@@ -1,0 +1,25 @@
+import Foundation
+
+/// Writes a file under a temporary name beside it, then renames it: a reader never sees a
+/// partial file, and a failed write leaves nothing behind.
+enum AtomicFile {
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "\(path): cannot write: \(reason)" }
+    }
+
+    static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
+            throw Failure(path: path, reason: "the folder does not exist or is not writable")
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw Failure(path: path, reason: reason)
+        }
+    }
+}
