@@ -1,3 +1,4 @@
+import Foundation
 import TraceIngest
 
 /// One pass of a trace through the host model: the reader's inventory, the model's VMs and
@@ -14,7 +15,8 @@ public struct HostAnalysis {
         let model = HostModel(strings: reader.strings, configuration: configuration)
         model.onWindow = onWindow
         model.onHostWindow = onHostWindow
-        let inventory = try reader.read { model.consume($0) }
+        let readerOnly = getenv("INTERFERE_PROFILE_READER") != nil
+        let inventory = try reader.read { if !readerOnly { model.consume($0) } }
         model.finish()
         return HostAnalysis(inventory: inventory, model: model)
     }

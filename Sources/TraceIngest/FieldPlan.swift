@@ -5,7 +5,7 @@ import CBabeltrace2
 /// Each `Read` names a payload slot of `Event`, where the value is (payload, common context or
 /// specific context), its member index and how to read it. Classes Interfere does not use have
 /// `kind == nil` and are only counted.
-struct FieldPlan {
+final class FieldPlan {
     enum Scope: UInt8 { case payload, commonContext, specificContext }
     enum Reader: UInt8 { case unsigned, signed, string, rwbsBits }
     enum Slot: UInt8 { case a, b, c, d, s1, s2, tid, pid }
@@ -20,6 +20,8 @@ struct FieldPlan {
     let name: String
     let kind: EventKind?
     var reads: [Read] = []
+    /// `reads` once built, for the per-event loop.
+    private(set) var readBuffer: UnsafeMutableBufferPointer<Read> = .init(start: nil, count: 0)
     /// Values for slots whose field the class lacks (applied before the reads).
     var defaults: (a: Int64, b: Int64, c: Int64, d: Int64) = (0, 0, 0, 0)
     /// The payload's `tid` names the thread that issued the request (LTTng block events); use it
@@ -129,7 +131,11 @@ struct FieldPlan {
         }
         // Context reads first so that a payload `tid` (block) only fills in when the context is absent.
         reads.sort { ($0.scope != .payload ? 0 : 1, $0.slot == .tid ? 1 : 0) < ($1.scope != .payload ? 0 : 1, $1.slot == .tid ? 1 : 0) }
+        readBuffer = .allocate(capacity: reads.count)
+        _ = readBuffer.initialize(from: reads)
     }
+
+    deinit { readBuffer.deallocate() }
 
     /// The member list of a structure field class, with the reader each member needs.
     struct Members {

@@ -6,8 +6,15 @@ import Foundation
 final class GraphBuilder {
     let graph: OpaquePointer
     private let state: Unmanaged<SinkState>
+    private let part: (index: Int, of: Int)
 
-    init(location: TraceLocation, state sinkState: SinkState) throws {
+    /// The number of stream ports of all the sources (known once built).
+    private(set) var portCount = 0
+
+    /// Builds the graph; with `part` = (k, n) only every n-th stream port, starting at k, is read
+    /// (the other ports stay unconnected), so n graphs on n threads share the decoding.
+    init(location: TraceLocation, state sinkState: SinkState, part: (index: Int, of: Int) = (0, 1)) throws {
+        self.part = part
         let path = location.path
         guard let graph = bt_graph_create(0) else {
             throw TraceError.library(path: path, reason: "cannot create a graph")
@@ -55,6 +62,8 @@ final class GraphBuilder {
             }
             let ports = bt_component_source_get_output_port_count(source)
             for p in 0..<ports {
+                defer { portCount += 1 }
+                guard portCount % part.of == part.index else { continue }
                 let output = bt_component_source_borrow_output_port_by_index_const(source, p)
                 let input = bt_component_filter_borrow_input_port_by_index_const(muxer, muxerPort)
                 muxerPort += 1

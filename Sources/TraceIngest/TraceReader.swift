@@ -1,4 +1,5 @@
 import CBabeltrace2
+import Foundation
 
 /// Reads the CTF traces under a path through libbabeltrace2's own graph
 /// (`src.ctf.fs` per trace → `flt.utils.muxer` → a sink written in Swift) and hands every event,
@@ -23,6 +24,32 @@ public final class TraceReader {
     /// then seen every event before that point.
     @discardableResult
     public func read(_ body: (Event) throws -> Void) throws -> TraceInventory {
+        let parallelism = Self.threads
+        if parallelism > 1 {
+            let first = try TracePart(location: location, part: (0, parallelism))
+            if first.graph.portCount >= parallelism {
+                var parts = [first]
+                do {
+                    for k in 1..<parallelism { parts.append(try TracePart(location: location, part: (k, parallelism))) }
+                } catch {
+                    for part in parts { part.graph.release() }
+                    throw error
+                }
+                return try readInParts(parts, body)
+            }
+            first.graph.release()
+        }
+        return try readSerially(body)
+    }
+
+    /// Decoding threads: 2 on a machine with 2 or more cores (the decoding of half the streams
+    /// each, merged by time here), 1 otherwise; `INTERFERE_THREADS` overrides.
+    static var threads: Int {
+        if let text = ProcessInfo.processInfo.environment["INTERFERE_THREADS"], let n = Int(text), n >= 1 { return min(n, 8) }
+        return min(2, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    private func readSerially(_ body: (Event) throws -> Void) throws -> TraceInventory {
         let state = SinkState(strings: strings)
         let graph = try GraphBuilder(location: location, state: state)
         defer { graph.release() }
@@ -57,6 +84,8 @@ final class SinkState {
     var plans: [FieldPlan] = []
     var classCounts: [Int] = []
     var classIndex: [OpaquePointer: Int] = [:]
+    /// The first 64 classes, searched linearly before the dictionary (most traces use few).
+    var classPointers: [OpaquePointer] = []
     var hasClock: [Bool] = []
     var lastClass: OpaquePointer?
     var lastClassIndex = 0
@@ -131,7 +160,7 @@ final class SinkState {
         if eventClass == lastClass {
             index = lastClassIndex
         } else {
-            if let known = classIndex[eventClass] {
+            if let known = classPointers.firstIndex(of: eventClass) ?? classIndex[eventClass] {
                 index = known
             } else {
                 index = plans.count
@@ -140,6 +169,7 @@ final class SinkState {
                 classCounts.append(0)
                 hasClock.append(bt_message_event_borrow_stream_class_default_clock_class_const(message) != nil)
                 classIndex[eventClass] = index
+                if index < 64 { classPointers.append(eventClass) }
             }
             lastClass = eventClass
             lastClassIndex = index
@@ -178,11 +208,12 @@ final class SinkState {
     private func decode(_ event: OpaquePointer, plan: FieldPlan, kind: EventKind, time: Int64) -> Event {
         var e = Event(time: time, cpu: lastCPU, kind: kind,
                       a: plan.defaults.a, b: plan.defaults.b, c: plan.defaults.c, d: plan.defaults.d)
-        if plan.reads.isEmpty { return e }
+        let reads = plan.readBuffer
+        if reads.isEmpty { return e }
         let payload = bt_event_borrow_payload_field_const(event)
         var common: OpaquePointer?
         var specific: OpaquePointer?
-        for read in plan.reads {
+        for read in reads {
             let structure: OpaquePointer?
             switch read.scope {
             case .payload: structure = payload
