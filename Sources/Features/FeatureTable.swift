@@ -7,6 +7,14 @@ public struct FeatureRow: Sendable, Codable, Equatable {
     public var endNs: Int64
     public var values: [Double]
     public var label: LabelRow?
+
+    public init(vm: String, startNs: Int64, endNs: Int64, values: [Double], label: LabelRow?) {
+        self.vm = vm
+        self.startNs = startNs
+        self.endNs = endNs
+        self.values = values
+        self.label = label
+    }
 }
 
 /// Rows of features under one schema: the input of all learning. Written as CSV that pandas

@@ -9,6 +9,15 @@ public struct LabelRow: Sendable, Codable, Equatable {
     public var workload: String
     public var interference: String
     public var culprit: String
+
+    public init(vm: String, startNs: Int64, endNs: Int64, workload: String, interference: String, culprit: String) {
+        self.vm = vm
+        self.startNs = startNs
+        self.endNs = endNs
+        self.workload = workload
+        self.interference = interference
+        self.culprit = culprit
+    }
 }
 
 /// The labels of a trace, answering "which label covers most of this window".

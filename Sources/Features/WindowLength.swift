@@ -3,6 +3,7 @@ public enum WindowLength {
     /// Why a window length was refused.
     public struct Invalid: Error, CustomStringConvertible, Equatable {
         public var text: String
+        public init(text: String) { self.text = text }
         public var description: String {
             "window `\(text)`: give a positive length with a unit (ns, us, ms, s), e.g. 100ms"
         }

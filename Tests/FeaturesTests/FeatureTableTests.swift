@@ -1,0 +1,84 @@
+import Features
+import Foundation
+import HostModel
+import TestSupport
+import Testing
+import TraceIngest
+
+@Suite struct FeatureTableTests {
+    @Test func absentGroupsHaveNoColumns() {
+        let schema = FeatureSchema(groups: FeatureGroup.present(in: [.schedSwitch, .schedWakeup, .blockRqIssue]), windowNs: 100_000_000)
+        #expect(schema.groups == [.sched, .block])
+        #expect(!schema.columns.contains { $0.hasPrefix("kvm_") })
+        #expect(schema.columns.first == "sched_vcpus")
+        #expect(schema.id != FeatureSchema(groups: [.sched, .block], windowNs: 50_000_000).id)
+        #expect(schema.id == FeatureSchema(groups: [.block, .sched], windowNs: 100_000_000).id)
+        #expect(schema.id.count == 16)
+    }
+
+    @Test func valuesFollowTheWindow() {
+        var w = VMWindow(vm: 0, index: 10, windowNs: 100_000_000)
+        w.states[.hypervisor] = 60_000_000
+        w.states[.preempted] = 40_000_000
+        w.activeVCPUs = [7]
+        w.preemptions = 3
+        w.stolenByKind[StealerKind.vm.rawValue] = 30_000_000
+        w.stolenByKind[StealerKind.kernel.rawValue] = 10_000_000
+        w.waitLatencies = [1_000_000, 3_000_000]
+        w.diskReads = 2
+        w.diskReadBytes = 8192
+        w.diskLatencies = [2_000_000, 4_000_000]
+        let schema = FeatureSchema(groups: [.sched, .block], windowNs: 100_000_000)
+        let values = FeatureExtractor(schema: schema).values(for: w)
+        func v(_ name: String) -> Double { values[schema.columns.firstIndex(of: name)!] }
+        #expect(values.count == schema.columns.count)
+        #expect(v("sched_vcpus") == 1)
+        #expect(v("sched_running_share") == 0.6)
+        #expect(v("sched_preempted_share") == 0.4)
+        #expect(v("sched_preemptions_per_s") == 30)
+        #expect(v("sched_stolen_by_vm_share") == 0.3)
+        #expect(v("sched_stolen_by_host_share") == 0.1)
+        #expect(v("sched_wait_latency_mean_ms") == 2)
+        #expect(v("sched_wait_latency_p95_ms") == 3)
+        #expect(v("block_read_per_s") == 20)
+        #expect(v("block_read_bytes_per_s") == 81920)
+        #expect(v("block_latency_mean_ms") == 3)
+    }
+
+    @Test func theLabelCoveringMostOfTheWindowWins() {
+        let labels = Labels(rows: [
+            LabelRow(vm: "a", startNs: 0, endNs: 140, workload: "cpu", interference: "none", culprit: ""),
+            LabelRow(vm: "a", startNs: 140, endNs: 300, workload: "cpu", interference: "cpu", culprit: "b"),
+        ])
+        #expect(labels.label(vm: "a", startNs: 100, endNs: 200)?.interference == "cpu")
+        #expect(labels.label(vm: "a", startNs: 0, endNs: 100)?.interference == "none")
+        #expect(labels.label(vm: "z", startNs: 0, endNs: 100) == nil)
+    }
+
+    @Test func badLabelFilesNameTheLine() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString).csv")
+        try "vm,start_ns,end_ns,workload,interference,culprit\na,0,10,cpu,none,\na,10,x,cpu,none,\n".write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: SideFiles.Failure.badLine(path: url.path, line: 3, reason: "start_ns and end_ns must be integers (got `10`, `x`)")) {
+            _ = try Labels(path: url.path)
+        }
+        try "vm,start_ns,workload\n".write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: SideFiles.Failure.missingColumn(path: url.path, column: "end_ns")) { _ = try Labels(path: url.path) }
+    }
+
+    @Test func windowLengths() throws {
+        #expect(try WindowLength.parse("100ms") == 100_000_000)
+        #expect(try WindowLength.parse("1s") == 1_000_000_000)
+        #expect(try WindowLength.parse("250us") == 250_000)
+        #expect(throws: WindowLength.Invalid(text: "0ms")) { try WindowLength.parse("0ms") }
+        #expect(throws: WindowLength.Invalid(text: "fast")) { try WindowLength.parse("fast") }
+        #expect(throws: WindowLength.Invalid(text: "100")) { try WindowLength.parse("100") }
+    }
+
+    @Test func csvLoadsAsATable() {
+        let schema = FeatureSchema(groups: [.qemu], windowNs: 1000)
+        let table = FeatureTable(schema: schema, rows: [
+            FeatureRow(vm: "web,1", startNs: 0, endNs: 1000, values: [1, 2.5, .nan], label: nil),
+        ])
+        #expect(table.csv() == "vm,start_ns,end_ns,schema,qemu_submits_per_s,qemu_completes_per_s,qemu_latency_mean_ms\n\"web,1\",0,1000,\(schema.id),1,2.5,\n")
+    }
+}

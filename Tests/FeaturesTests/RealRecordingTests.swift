@@ -1,0 +1,80 @@
+import Features
+import Foundation
+import HostModel
+import TestSupport
+import Testing
+
+/// The facts each recording's README states, checked in the features (not tuned to the files:
+/// only the labels' intervals are used to split the windows).
+@Suite struct RealRecordingTests {
+    struct Recording {
+        let table: FeatureTable
+        let labels: Labels
+
+        init(_ name: String) throws {
+            let folder = Fixtures.hostReal(name)
+            labels = try Labels(path: folder.appendingPathComponent("labels.csv").path)
+            let names = try SideFiles.vmNames(at: folder.appendingPathComponent("vm-names.csv").path)
+            let threads = try SideFiles.threads(at: folder.appendingPathComponent("threads.csv").path)
+            let configuration = HostModelConfiguration(windowNs: 100_000_000, vmNames: names, knownThreads: threads)
+            table = try FeatureBuilder(configuration: configuration, labels: labels).build(path: folder.path).table
+        }
+
+        /// Mean of a column over the VM's windows lying wholly inside the label row `phase` (0, 1, 2).
+        func mean(_ column: String, vm: String, phase: Int) -> Double {
+            let row = labels.rows.filter { $0.vm == vm }[phase]
+            let i = table.schema.columns.firstIndex(of: column)!
+            let values = table.rows.filter { $0.vm == vm && $0.startNs >= row.startNs && $0.endNs <= row.endNs }.map { $0.values[i] }
+            return values.reduce(0, +) / Double(max(1, values.count))
+        }
+    }
+
+    @Test func cpuNeighbourHalvesTheVictimAndNoisyIsWhoRan() throws {
+        let r = try Recording("cpu-neighbour")
+        #expect(Set(r.table.rows.map(\.vm)) == ["victim", "noisy"])
+        #expect(r.table.schema.groups == [.sched, .block])      // TCG: no kvm, no net events fired
+        #expect(r.mean("sched_running_share", vm: "victim", phase: 0) > 0.97)
+        let during = r.mean("sched_running_share", vm: "victim", phase: 1)
+        #expect(during > 0.45 && during < 0.55)                 // README: 49.5 %
+        #expect(r.mean("sched_running_share", vm: "victim", phase: 2) > 0.97)
+        #expect(r.mean("sched_preempted_share", vm: "victim", phase: 1) + r.mean("sched_waiting_share", vm: "victim", phase: 1) > 0.45)
+        #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) > 0.45)   // noisy ran 98.9 % of it
+        #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 0) < 0.05)
+        #expect(r.table.rows.first { $0.vm == "victim" && $0.label?.interference == "cpu" }?.label?.culprit == "noisy")
+    }
+
+    @Test func diskContentionSlowsTheVictimsReadsNotItsCPU() throws {
+        let r = try Recording("disk-contention")
+        let before = r.mean("block_latency_mean_ms", vm: "victim", phase: 0)
+        let during = r.mean("block_latency_mean_ms", vm: "victim", phase: 1)
+        #expect(before < 1.0)                                   // README: 0.141 ms
+        #expect(during > 20)                                    // README: 46.2 ms
+        let readsBefore = r.mean("block_read_per_s", vm: "victim", phase: 0)
+        let readsDuring = r.mean("block_read_per_s", vm: "victim", phase: 1)
+        #expect(readsBefore > 60 && readsBefore < 75)           // 67.9/s
+        #expect(readsDuring > 12 && readsDuring < 21)           // 16.4/s
+        #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) < 0.01)
+        #expect(r.mean("block_read_bytes_per_s", vm: "noisy", phase: 1) > 7_000_000)   // 8.49 MB/s
+    }
+
+    @Test func netContentionDelaysTheVictimsTransmits() throws {
+        let r = try Recording("net-contention")
+        #expect(r.table.schema.groups.contains(.net))
+        let bytesBefore = r.mean("net_tx_bytes_per_s", vm: "victim", phase: 0)
+        let bytesDuring = r.mean("net_tx_bytes_per_s", vm: "victim", phase: 1)
+        #expect(bytesDuring < 0.7 * bytesBefore)               // README: 299 → 143 kB/s queued
+        #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 0) < 1)
+        #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 1) > 10)   // 0.003 → 77.9 ms
+        #expect(r.mean("net_tx_bytes_per_s", vm: "noisy", phase: 1) > 100_000)
+        #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) < 0.02)
+    }
+
+    @Test func busyAloneIsBusyWithoutInterference() throws {
+        let r = try Recording("busy-alone")
+        #expect(Set(r.table.rows.map(\.vm)) == ["solo"])
+        #expect(r.mean("sched_running_share", vm: "solo", phase: 0) < 0.1)
+        #expect(r.mean("sched_running_share", vm: "solo", phase: 1) > 0.97)     // 99.4 %
+        #expect(r.mean("sched_stolen_by_vm_share", vm: "solo", phase: 1) == 0)
+        #expect(r.mean("sched_stolen_by_host_share", vm: "solo", phase: 1) < 0.03)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the built `interfere` binary as a user would.
+struct CLI {
+    static var binary: URL {
+        let debug = Fixtures.projectRoot.appendingPathComponent(".build/debug/interfere")
+        if FileManager.default.isExecutableFile(atPath: debug.path) { return debug }
+        return Fixtures.projectRoot.appendingPathComponent(".build/release/interfere")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite struct CLITests {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-cli-\(UUID().uuidString)")
+
+    @Test func eventsJSONCarriesTheTotalAndTheVMs() throws {
+        let r = try CLI.run(["events", Fixtures.hostReal("cpu-neighbour").path, "--json"])
+        #expect(r.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let inventory = json["inventory"] as! [String: Any]
+        #expect(inventory["total_events"] as? Int == 75357)
+        let vms = json["vms"] as! [[String: Any]]
+        #expect(vms.map { $0["name"] as! String } == ["victim", "noisy"])
+        let victim = vms[0]
+        #expect(victim["pid"] as? Int == 1213)
+        #expect((victim["vcpus"] as! [[String: Any]]).map { $0["tid"] as! Int } == [1215])
+    }
+
+    @Test func vmsAndThreadsMatchEachRecordingsSideFiles() throws {
+        for name in ["cpu-neighbour", "disk-contention", "net-contention", "busy-alone"] {
+            let folder = Fixtures.hostReal(name)
+            let r = try CLI.run(["events", folder.path, "--json"])
+            #expect(r.status == 0)
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            let vms = json["vms"] as! [[String: Any]]
+            let threads = try String(contentsOf: folder.appendingPathComponent("vm-threads.csv"), encoding: .utf8)
+                .split(separator: "\n").dropFirst().map { $0.split(separator: ",", maxSplits: 4).map(String.init) }
+            for vm in vms {
+                let vmName = vm["name"] as! String
+                let expected = threads.filter { $0[0] == vmName }
+                #expect(!expected.isEmpty, "VM \(vmName) of \(name) not in vm-threads.csv")
+                let vcpuTids = expected.filter { $0[3].contains("/TCG") || $0[3].contains("/KVM") }.map { Int($0[2])! }
+                #expect((vm["vcpus"] as! [[String: Any]]).map { $0["tid"] as! Int } == vcpuTids, "\(name) \(vmName)")
+                #expect(vm["pid"] as? Int == Int(expected[0][1]))
+            }
+            #expect(Set(vms.map { $0["name"] as! String }) == Set(threads.map { $0[0] }))
+        }
+    }
+
+    @Test func statsWithoutKVMEventsSaysSoInOneLine() throws {
+        let r = try CLI.run(["stats", Fixtures.hostReal("busy-alone").path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("no kvm entry/exit events in this trace"))
+        #expect(r.stdout.contains("VM solo (pid 1276)"))
+    }
+
+    @Test(arguments: [
+        ["events", "/no/such/trace"],
+        ["stats", "/no/such/trace"],
+        ["features", "/no/such/trace"],
+        ["features", "SHARED/traces/host-real/busy-alone", "--window", "0ms"],
+        ["features", "SHARED/traces/host-real/busy-alone", "-o", "/no/such/folder/f.csv"],
+        ["stats", "SHARED/traces/host-real/busy-alone", "--vm", "nobody"],
+    ])
+    func badInputIsOneLineAndExitTwo(_ arguments: [String]) throws {
+        let args = arguments.map { $0.replacingOccurrences(of: "SHARED", with: Fixtures.shared.path) }
+        let r = try CLI.run(args)
+        #expect(r.status == 2)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("interfere: "))
+    }
+
+    @Test func aFailedFeaturesRunLeavesNoFile() throws {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let labels = scratch.appendingPathComponent("labels.csv")
+        try "vm,start_ns,end_ns,workload,interference,culprit\nsolo,1,oops,cpu,none,\n".write(to: labels, atomically: true, encoding: .utf8)
+        let out = scratch.appendingPathComponent("f.csv")
+        let r = try CLI.run(["features", Fixtures.hostReal("busy-alone").path, "--labels", labels.path, "-o", out.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("labels.csv:2:"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["labels.csv"])
+    }
+
+    @Test func anUnknownPidInTheNameMapIsAWarning() throws {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let names = scratch.appendingPathComponent("names.csv")
+        try "pid,name\n1276,solo\n4242,ghost\n".write(to: names, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["events", Fixtures.hostReal("busy-alone").path, "--vm-names", names.path])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("warning"))
+        #expect(r.stderr.contains("4242"))
+    }
+
+    @Test func featuresWritesTheFileAndSaysTheSchema() throws {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let out = scratch.appendingPathComponent("f.csv")
+        let r = try CLI.run(["features", Fixtures.hostReal("busy-alone").path, "-o", out.path,
+                             "--labels", Fixtures.hostReal("busy-alone").appendingPathComponent("labels.csv").path])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("schema "))
+        #expect(r.stdout.contains("absent kvm, qemu, net, pt"))
+        let csv = try String(contentsOf: out, encoding: .utf8)
+        #expect(csv.hasPrefix("vm,start_ns,end_ns,schema,sched_vcpus,"))
+        #expect(csv.split(separator: "\n")[0].hasSuffix(",workload,interference,culprit"))
+    }
+}
