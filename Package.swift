@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TraceIngest", "HostModel", "TestSupport"]),
         .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
         .testTarget(name: "InterfereTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "HostModel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

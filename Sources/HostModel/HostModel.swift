@@ -52,6 +52,8 @@ public final class HostModel {
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
     private var pendingQemu: [Int64: PendingRequest] = [:]
     private var pendingNet: [Int64: PendingRequest] = [:]
+    /// The trace has `net_dev_queue`: link use is counted there rather than at transmit.
+    private var sawNetDevQueue = false
 
     public init(strings: StringTable, configuration: HostModelConfiguration = .init()) {
         self.strings = strings
@@ -301,7 +303,9 @@ public final class HostModel {
         pendingBlock[BlockRequestKey(device: e.device, sector: e.sector)] =
             PendingRequest(vm: vm, time: e.time, isWrite: isWrite)
         let device = EventKey.deviceName(e.device)
-        hostWindow.diskRequests[device, default: [:]][vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread), default: 0] += 1
+        let issuer = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
+        hostWindow.diskRequests[device, default: [:]][issuer, default: 0] += 1
+        hostWindow.diskBytes[device, default: [:]][issuer, default: 0] += bytes
         guard vm >= 0 else { return }
         if isWrite { vmWindows[vm].diskWrites += 1; vmWindows[vm].diskWriteBytes += bytes }
         if isRead { vmWindows[vm].diskReads += 1; vmWindows[vm].diskReadBytes += bytes }
@@ -336,7 +340,14 @@ public final class HostModel {
     private func net(_ e: Event, thread: Int32) {
         switch e.kind {
         case .netDevQueue:
-            pendingNet[e.skbaddr] = PendingRequest(vm: vmOf(thread), time: e.time, isWrite: true)
+            let vm = vmOf(thread)
+            pendingNet[e.skbaddr] = PendingRequest(vm: vm, time: e.time, isWrite: true)
+            // Who uses a link is counted where the sender queues (its own context): a qdisc may
+            // split or send packets later from any task.
+            sawNetDevQueue = true
+            let sender = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
+            hostWindow.netBytes[strings[e.deviceName], default: [:]][sender, default: 0] += e.length
+            hostWindow.netPackets[strings[e.deviceName], default: [:]][sender, default: 0] += 1
         case .netDevXmit:
             var vm = vmOf(thread)
             if let queued = pendingNet.removeValue(forKey: e.skbaddr) {
@@ -344,7 +355,11 @@ public final class HostModel {
                 if vm >= 0 { vmWindows[vm].xmitDelays.append(e.time - queued.time) }
             }
             let device = strings[e.deviceName]
-            hostWindow.netBytes[device, default: [:]][vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread), default: 0] += e.length
+            if !sawNetDevQueue {
+                let sender = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
+                hostWindow.netBytes[device, default: [:]][sender, default: 0] += e.length
+                hostWindow.netPackets[device, default: [:]][sender, default: 0] += 1
+            }
             guard vm >= 0 else { return }
             vmWindows[vm].netTxPackets += 1
             vmWindows[vm].netTxBytes += e.length
@@ -527,7 +542,8 @@ public struct ExitStatistics: Sendable {
 }
 
 /// Host-wide facts of one window that name culprits: per block device, requests by issuer
-/// (a VM name or a host process); per network device, transmitted bytes by sender.
+/// (a VM name or a host process) and their bytes; per network device, packets and bytes by
+/// sender (counted at `net_dev_queue` when the trace has it, else at `net_dev_xmit`).
 public struct HostWindow: Sendable {
     public var index: Int64
     public var startNs: Int64
@@ -535,7 +551,9 @@ public struct HostWindow: Sendable {
     public var observedStartNs: Int64
     public var observedEndNs: Int64
     public var diskRequests: [String: [String: Int]] = [:]
+    public var diskBytes: [String: [String: Int64]] = [:]
     public var netBytes: [String: [String: Int64]] = [:]
+    public var netPackets: [String: [String: Int]] = [:]
 
     public init(index: Int64, windowNs: Int64) {
         self.index = index

@@ -1,0 +1,111 @@
+/// Who caused a period, with the numbers that show it, or the statement that nobody stands out.
+public struct Culprit: Sendable, Codable, Equatable {
+    /// The VM name or host process; nil when no single one stands out.
+    public var name: String?
+    /// Its share of the contended resource during the period (0...1).
+    public var share: Double
+    /// What was shared: "cpu", "disk <dev>", "link <dev>".
+    public var resource: String
+    /// The sentence with the numbers.
+    public var evidence: String
+    /// The next contenders, by share.
+    public var others: [Contender]
+
+    /// A contender and its share.
+    public struct Contender: Sendable, Codable, Equatable {
+        public var name: String
+        public var share: Double
+    }
+}
+
+/// Names the culprit of a period from the evidence (issue #6): for CPU (and memory) interference,
+/// the task that held the victim's CPU while its vCPUs were preempted or waiting, by share of that
+/// stolen time; for disk, the other issuer with the largest share of the bytes requested on the
+/// block devices the victim used (the device's busy time follows bytes, not request counts); for
+/// network, the other sender with the largest share of the bytes on the victim's links. The top contender is the culprit when its share is at least `dominance`.
+public struct CulpritFinder: Sendable {
+    public var dominance: Double
+    /// For disk and network: the least share of the device a neighbour must have to be blamed.
+    public var minimumShare: Double
+
+    public init(dominance: Double = 0.5, minimumShare: Double = 0.2) {
+        self.dominance = dominance
+        self.minimumShare = minimumShare
+    }
+
+    public func culprit(of period: InterferencePeriod, windows: [WindowEvidence]) -> Culprit {
+        switch period.kind {
+        case "disk": return shared(windows, vm: period.vm, what: "disk") { w in
+            var devices = Set(w.keys.keys.filter { $0.category == .block }.compactMap { $0.detail.split(separator: " ").first.map(String.init) })
+            for (device, issuers) in w.diskRequests where issuers[w.vm] != nil { devices.insert(device) }
+            return w.diskBytes.filter { devices.contains($0.key) }.mapValues { $0.mapValues(Double.init) }
+        }
+        case "net": return shared(windows, vm: period.vm, what: "link") { w in
+            w.netBytes.filter { $0.value[w.vm] != nil }.mapValues { $0.mapValues(Double.init) }
+        }
+        default: return cpu(windows, vm: period.vm)
+        }
+    }
+
+    private func cpu(_ windows: [WindowEvidence], vm: String) -> Culprit {
+        var stolen: [String: Double] = [:]
+        var waited: Int64 = 0
+        for w in windows {
+            waited += w.waitedNs
+            for (name, ns) in w.stolenByName where name != vm { stolen[name, default: 0] += Double(ns) }
+        }
+        let total = stolen.values.reduce(0, +)
+        let ranked = stolen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard let top = ranked.first, total > 0 else {
+            return Culprit(name: nil, share: 0, resource: "cpu",
+                           evidence: "no other task held \(vm)'s CPUs while its vCPUs waited", others: [])
+        }
+        let share = top.value / total
+        let others = ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) }
+        let seconds = String(format: "%.2f", top.value / 1e9)
+        let waitedSeconds = String(format: "%.2f", Double(waited) / 1e9)
+        if share >= dominance {
+            return Culprit(name: top.key, share: share, resource: "cpu",
+                           evidence: "\(top.key) held the CPU for \(seconds) s of the \(waitedSeconds) s \(vm)'s vCPUs were preempted or waiting (\(percent(share)) of the time taken by others)",
+                           others: others)
+        }
+        return Culprit(name: nil, share: share, resource: "cpu",
+                       evidence: "no single culprit: \(top.key) took \(percent(share)) of \(vm)'s stolen CPU time, \(others.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", "))",
+                       others: [Culprit.Contender(name: top.key, share: share)] + others)
+    }
+
+    private func shared(_ windows: [WindowEvidence], vm: String, what: String,
+                        usage: (WindowEvidence) -> [String: [String: Double]]) -> Culprit {
+        var byDevice: [String: [String: Double]] = [:]
+        for w in windows {
+            for (device, users) in usage(w) {
+                for (user, amount) in users { byDevice[device, default: [:]][user, default: 0] += amount }
+            }
+        }
+        // The busiest shared device decides.
+        guard let (device, users) = byDevice.max(by: { $0.value.values.reduce(0, +) < $1.value.values.reduce(0, +) }) else {
+            return Culprit(name: nil, share: 0, resource: what, evidence: "\(vm) used no \(what) in this period", others: [])
+        }
+        let total = users.values.reduce(0, +)
+        let own = users[vm] ?? 0
+        let othersTotal = total - own
+        let ranked = users.filter { $0.key != vm }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let unit = "bytes"
+        guard let top = ranked.first, total > 0, top.value / total >= minimumShare else {
+            return Culprit(name: nil, share: 0, resource: "\(what) \(device)",
+                           evidence: "\(vm) made \(percent(total > 0 ? own / total : 1)) of the \(unit) on \(what) \(device): it interferes with itself", others: [])
+        }
+        let share = top.value / total
+        let others = ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) }
+        if top.value / othersTotal >= dominance {
+            return Culprit(name: top.key, share: share, resource: "\(what) \(device)",
+                           evidence: "\(top.key) made \(percent(share)) of the \(unit) on \(what) \(device) (\(percent(top.value / othersTotal)) of the neighbours'; \(vm) \(percent(own / total)))",
+                           others: others)
+        }
+        return Culprit(name: nil, share: share, resource: "\(what) \(device)",
+                       evidence: "no single culprit on \(what) \(device): \(top.key) \(percent(share)), \(others.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", ")); \(vm) \(percent(own / total))",
+                       others: [Culprit.Contender(name: top.key, share: share)] + others)
+    }
+}
+
+func percent(_ x: Double) -> String { String(format: "%.0f %%", 100 * x) }

@@ -1,0 +1,76 @@
+import HostModel
+
+/// What one VM's window holds for explaining interference: its event keys, who held its CPU while
+/// it waited, and, host-wide, who used the block devices and links.
+public struct WindowEvidence: Sendable {
+    public var vm: String
+    public var startNs: Int64
+    public var endNs: Int64
+    /// Observed seconds of the window.
+    public var seconds: Double
+    public var keys: [EventKey: Int]
+    /// ns the VM's vCPUs were preempted or waiting, by who held the CPU.
+    public var stolenByName: [String: Int64]
+    /// ns the VM's vCPUs were preempted or waiting in all.
+    public var waitedNs: Int64
+    /// vCPU time observed, ns.
+    public var vcpuNs: Int64
+    /// Block requests issued on each device by each issuer (VM name or host process).
+    public var diskRequests: [String: [String: Int]]
+    public var diskBytes: [String: [String: Int64]]
+    /// Bytes and packets sent on each network device by each sender.
+    public var netBytes: [String: [String: Int64]]
+    public var netPackets: [String: [String: Int]]
+    /// Mean issue → complete latency of the VM's requests, ms (0 without requests).
+    public var diskLatencyMs: Double
+    /// Mean queue → transmit delay of the VM's packets, ms (0 without).
+    public var xmitDelayMs: Double
+
+    public init(vm: String, startNs: Int64, endNs: Int64, seconds: Double, keys: [EventKey: Int], stolenByName: [String: Int64], waitedNs: Int64, vcpuNs: Int64, diskRequests: [String: [String: Int]], diskBytes: [String: [String: Int64]], netBytes: [String: [String: Int64]], netPackets: [String: [String: Int]], diskLatencyMs: Double, xmitDelayMs: Double) {
+        self.vm = vm
+        self.startNs = startNs
+        self.endNs = endNs
+        self.seconds = seconds
+        self.keys = keys
+        self.stolenByName = stolenByName
+        self.waitedNs = waitedNs
+        self.vcpuNs = vcpuNs
+        self.diskRequests = diskRequests
+        self.diskBytes = diskBytes
+        self.netBytes = netBytes
+        self.netPackets = netPackets
+        self.diskLatencyMs = diskLatencyMs
+        self.xmitDelayMs = xmitDelayMs
+    }
+}
+
+/// Collects `WindowEvidence` from a host model run (subscribe `vmWindow` and `hostWindow`).
+public final class EvidenceCollector {
+    public private(set) var evidence: [WindowEvidence] = []
+    private var pending: [(vm: Int, window: VMWindow)] = []
+    private var hostWindows: [Int64: HostWindow] = [:]
+
+    public init() {}
+
+    public func vmWindow(_ w: VMWindow) {
+        guard w.observedEndNs > w.observedStartNs else { return }
+        pending.append((w.vm, w))
+    }
+
+    public func hostWindow(_ w: HostWindow) { hostWindows[w.index] = w }
+
+    /// Resolves VM names once the run is over (names may be learnt late).
+    public func finish(vmNames: [String]) {
+        evidence = pending.map { vm, w in
+            let host = hostWindows[w.index]
+            func mean(_ xs: [Int64]) -> Double { xs.isEmpty ? 0 : Double(xs.reduce(0, +)) / Double(xs.count) / 1e6 }
+            return WindowEvidence(
+                vm: vmNames[vm], startNs: w.startNs, endNs: w.endNs, seconds: w.seconds, keys: w.keys,
+                stolenByName: w.stolenByName, waitedNs: w.states[.preempted] + w.states[.waiting],
+                vcpuNs: w.states.total, diskRequests: host?.diskRequests ?? [:], diskBytes: host?.diskBytes ?? [:], netBytes: host?.netBytes ?? [:], netPackets: host?.netPackets ?? [:],
+                diskLatencyMs: mean(w.diskLatencies), xmitDelayMs: mean(w.xmitDelays))
+        }
+        pending = []
+        hostWindows = [:]
+    }
+}
