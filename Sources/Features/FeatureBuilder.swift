@@ -16,13 +16,16 @@ public struct FeatureBuilder {
     }
 
     /// The table and the analysis behind it (inventory, VMs).
-    public func build(path: String) throws -> (table: FeatureTable, analysis: HostAnalysis) {
+    /// `alsoWindow` and `hostWindow` see the same windows (e.g. to collect diagnosis evidence).
+    public func build(path: String, alsoWindow: ((VMWindow) -> Void)? = nil,
+                      hostWindow: ((HostWindow) -> Void)? = nil) throws -> (table: FeatureTable, analysis: HostAnalysis) {
         let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
         var pending: [(vm: Int, start: Int64, end: Int64, values: [Double])] = []
         let analysis = try HostAnalysis.run(path: path, configuration: configuration, onWindow: { w in
             guard w.observedEndNs > w.observedStartNs else { return }
             pending.append((w.vm, w.startNs, w.endNs, all.values(for: w)))
-        })
+            alsoWindow?(w)
+        }, onHostWindow: hostWindow)
         return (table(from: pending, analysis: analysis, allColumns: all.schema.columns), analysis)
     }
 

@@ -12,7 +12,10 @@ public struct FeatureSchema: Sendable, Codable, Equatable {
     }
 
     /// FNV-1a 64 of `columns` joined by commas and the window, as 16 hex digits.
-    public var id: String {
+    public var id: String { Self.id(columns: columns, windowNs: windowNs) }
+
+    /// The id of any ordered column list (a model variant's columns, say).
+    public static func id(columns: [String], windowNs: Int64) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in (columns.joined(separator: ",") + "|\(windowNs)").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

@@ -1,0 +1,84 @@
+import Features
+import Foundation
+import HostModel
+import Learning
+
+/// What `interfere score` says of one VM: its workload category, the share of its windows in
+/// each, its window scores and its explained interference periods.
+public struct VMScore: Sendable, Codable {
+    public var vm: String
+    public var category: String
+    public var categoryShares: [String: Double]
+    public var windows: [WindowScore]
+    /// The workload category of each window, parallel to `windows`.
+    public var windowCategories: [String]
+    public var periods: [PeriodReport]
+}
+
+/// The whole answer for one trace.
+public struct ScoreReport: Sendable, Codable {
+    public var trace: String
+    public var variant: String
+    public var schemaID: String
+    public var featureGroups: [String]
+    public var absentColumns: [String]
+    public var detector: PeriodDetector
+    public var vms: [VMScore]
+}
+
+/// Scores a trace with a model: workload category per window (nearest centroid in PCA space),
+/// P(interfered) = 1 − P(none) and the kind per window, then periods, causes, culprits and
+/// actions from the `Diagnoser`.
+public struct Scorer {
+    public var model: InterferenceModel
+    public var diagnoser: Diagnoser
+
+    public init(model: InterferenceModel, diagnoser: Diagnoser = .init()) {
+        self.model = model
+        self.diagnoser = diagnoser
+    }
+
+    public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
+        let table = features.table
+        let variant = try model.variant(forColumns: table.schema.columns, windowNs: table.schema.windowNs)
+        let index = variant.featureNames.map { table.schema.columns.firstIndex(of: $0) }
+        let raw = Matrix(rows: table.rows.count, columns: variant.featureNames.count,
+                         data: table.rows.flatMap { row in index.map { $0.map { row.values[$0] } ?? .nan } })
+        var windows: [WindowScore] = []
+        var categories: [String] = []
+        if raw.rows > 0 {
+            let x = variant.scaler.transform(raw)
+            let p = variant.classifier.predictProbabilities(x)
+            let z = variant.pca.transform(x)
+            let clusters = Self.nearest(z, centers: variant.centroids)
+            for (i, row) in table.rows.enumerated() {
+                var kind = "cpu", best = -1.0
+                for (c, name) in variant.classes.enumerated() where name != "none" && p[i, c] > best { best = p[i, c]; kind = name }
+                let none = variant.classes.firstIndex(of: "none") ?? 0
+                windows.append(WindowScore(vm: row.vm, startNs: row.startNs, endNs: row.endNs,
+                                           probability: 1 - p[i, none], kind: kind))
+                categories.append(variant.clusterNames[clusters[i]])
+            }
+        }
+        let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
+        var vms: [VMScore] = []
+        for vm in features.analysis.model.registry.vms.map(\.name) {
+            let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
+            var shares: [String: Double] = [:]
+            for i in rows { shares[categories[i], default: 0] += 1 / Double(rows.count) }
+            let category = shares.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? "idle"
+            vms.append(VMScore(vm: vm, category: category, categoryShares: shares,
+                               windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: periods.filter { $0.period.vm == vm }))
+        }
+        return ScoreReport(trace: path, variant: variant.name, schemaID: variant.schemaID,
+                           featureGroups: table.schema.groups.map(\.rawValue),
+                           absentColumns: variant.featureNames.filter { !table.schema.columns.contains($0) },
+                           detector: diagnoser.detector, vms: vms)
+    }
+
+    static func nearest(_ z: Matrix, centers: Matrix) -> [Int] {
+        let products = z.multiplied(by: centers, transposeOther: true)
+        let norms = centers.rowSquaredNorms()
+        return (0..<z.rows).map { i in (0..<centers.rows).min { norms[$0] - 2 * products[i, $0] < norms[$1] - 2 * products[i, $1] }! }
+    }
+}

@@ -1,0 +1,174 @@
+import Features
+import Foundation
+import Learning
+
+/// Labeled feature rows from several traces, in one matrix per variant.
+struct LabeledRows {
+    var columns: [String]
+    var values: [[Double]]          // one row per window, NaN where the trace lacks the column
+    var interference: [String]
+    var workload: [String]
+    var group: [String]             // dataset name
+    var vm: [String]
+
+    init(_ traces: [(name: String, table: FeatureTable)]) {
+        var columns: [String] = []
+        for (_, t) in traces { for c in t.schema.columns where !columns.contains(c) { columns.append(c) } }
+        let order = FeatureGroup.allCases.flatMap(\.columns)
+        columns.sort { (order.firstIndex(of: $0) ?? 0) < (order.firstIndex(of: $1) ?? 0) }
+        self.columns = columns
+        values = []; interference = []; workload = []; group = []; vm = []
+        for (name, t) in traces {
+            let index = columns.map { t.schema.columns.firstIndex(of: $0) }
+            for row in t.rows {
+                guard let label = row.label else { continue }
+                values.append(index.map { $0.map { row.values[$0] } ?? .nan })
+                interference.append(label.interference)
+                workload.append(label.workload)
+                group.append(name)
+                vm.append(row.vm)
+            }
+        }
+    }
+
+    func matrix(_ names: [String], rows: [Int]? = nil) -> Matrix {
+        let index = names.map { columns.firstIndex(of: $0) }
+        let chosen = rows ?? Array(values.indices)
+        return Matrix(rows: chosen.count, columns: names.count,
+                      data: chosen.flatMap { r in index.map { $0.map { values[r][$0] } ?? .nan } })
+    }
+}
+
+/// Trains the model file from labeled datasets (issue #5): per variant a scaler, a PCA, k-means
+/// workload clusters named by `ClusterNamer`, and a multinomial logistic regression over
+/// {none, cpu, disk, net, memory}; cross-validated by trace.
+public struct Trainer {
+    public static let classes = ["none", "cpu", "disk", "net", "memory"]
+
+    public var windowNs: Int64
+    /// nil: choose k in 2...8 by silhouette.
+    public var k: Int?
+    public var seed: UInt64
+    public var c: Double
+    public var folds: Int
+
+    public init(windowNs: Int64 = 100_000_000, k: Int? = nil, seed: UInt64 = 1, c: Double = 1.0, folds: Int = 5) {
+        self.windowNs = windowNs
+        self.k = k
+        self.seed = seed
+        self.c = c
+        self.folds = folds
+    }
+
+    /// Reads the datasets and fits the model; `progress` is told each dataset read.
+    public func train(datasets: [Dataset], progress: ((String) -> Void)? = nil) throws -> InterferenceModel {
+        var traces: [(name: String, table: FeatureTable)] = []
+        for dataset in datasets {
+            progress?("reading \(dataset.path)")
+            traces.append((dataset.name, try dataset.read(windowNs: windowNs, requireLabels: true).table))
+        }
+        return try fit(traces: traces)
+    }
+
+    func fit(traces: [(name: String, table: FeatureTable)]) throws -> InterferenceModel {
+        let data = LabeledRows(traces)
+        guard data.values.count >= 10 else { throw DatasetError.nothingToLearn("only \(data.values.count) labeled windows") }
+        var variants: [ModelVariant] = []
+        let hasKVM = data.columns.contains { $0.hasPrefix("kvm_") }
+        let hasPT = data.columns.contains { $0.hasPrefix("pt_") }
+        if hasKVM {
+            variants.append(try fitVariant("full", data, columns: data.columns.filter { !$0.hasPrefix("pt_") }, required: ["sched_", "kvm_"]))
+        }
+        variants.append(try fitVariant("portable", data, columns: data.columns.filter { !$0.hasPrefix("kvm_") && !$0.hasPrefix("pt_") }, required: ["sched_"]))
+        if hasPT {
+            variants.append(try fitVariant("pt", data, columns: data.columns.filter { $0.hasPrefix("pt_") }, required: ["pt_"]))
+        }
+        var perClass: [String: Int] = [:]
+        for c in data.interference { perClass[c, default: 0] += 1 }
+        return InterferenceModel(variants: variants, training: TrainingDescription(
+            datasets: traces.map(\.name), rowsPerClass: perClass, windowNs: windowNs, seed: seed))
+    }
+
+    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [String]) throws -> ModelVariant {
+        let all = Array(data.values.indices)
+        var fitted = try fitParts(data, columns: columns, rows: all)
+        // Cross-validation grouped by trace.
+        var predictedAll = [Bool](repeating: false, count: all.count)
+        var actualAll = [Bool](repeating: false, count: all.count)
+        var baselineAll = [Bool](repeating: false, count: all.count)
+        let baseline = SigmaBaseline()
+        for (train, test) in GroupKFold.folds(groups: data.group, k: folds) where !train.isEmpty && !test.isEmpty {
+            let part = try fitParts(data, columns: columns, rows: train)
+            let x = part.scaler.transform(data.matrix(columns, rows: test))
+            let p = part.classifier.predictProbabilities(x)
+            let flags = baseline.predict(data.matrix(columns, rows: test), featureNames: columns,
+                                         groups: test.map { data.group[$0] + "/" + data.vm[$0] })
+            for (n, r) in test.enumerated() {
+                predictedAll[r] = 1 - p[n, 0] >= 0.5
+                actualAll[r] = data.interference[r] != "none"
+                baselineAll[r] = flags[n]
+            }
+        }
+        let model = Metrics.precisionRecallF1(predicted: predictedAll, actual: actualAll)
+        let base = Metrics.precisionRecallF1(predicted: baselineAll, actual: actualAll)
+        let workloads = Array(Set(data.workload)).sorted()
+        let ari = Metrics.adjustedRandIndex(fitted.clusterLabels, data.workload.map { workloads.firstIndex(of: $0)! })
+        fitted.metrics = [
+            "cv_window_precision": model.precision, "cv_window_recall": model.recall, "cv_window_f1": model.f1,
+            "cv_baseline_f1": base.f1, "train_category_ari": ari, "silhouette": fitted.silhouette,
+            "rows": Double(all.count), "folds": Double(min(folds, Set(data.group).count)),
+        ]
+        let schema = FeatureSchema.id(columns: columns, windowNs: windowNs)
+        return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,
+                            requiredPrefixes: required, scaler: fitted.scaler, pca: fitted.pca,
+                            centroids: fitted.centroids, clusterNames: fitted.names, classifier: fitted.classifier,
+                            classes: Self.classes, metrics: fitted.metrics)
+    }
+
+    struct Parts {
+        var scaler: StandardScaler
+        var pca: PCA
+        var centroids: Matrix
+        var names: [String]
+        var classifier: LogisticRegression
+        var clusterLabels: [Int]
+        var silhouette: Double
+        var metrics: [String: Double] = [:]
+    }
+
+    func fitParts(_ data: LabeledRows, columns: [String], rows: [Int]) throws -> Parts {
+        let raw = data.matrix(columns, rows: rows)
+        var scaler = StandardScaler()
+        let x = scaler.fitTransform(raw)
+        var pca = PCA(componentCount: min(8, columns.count))
+        try pca.fit(x)
+        let z = pca.transform(x)
+        // k by silhouette.
+        var best: (KMeans, Double, [Int])?
+        let candidates = k.map { [$0] } ?? Array(2...min(8, max(2, rows.count - 1)))
+        for kk in candidates where kk <= rows.count {
+            var km = KMeans(k: kk, restarts: 4, seed: seed)
+            try km.fit(z)
+            let labels = km.predict(z)
+            let s = Metrics.silhouette(z, labels: labels, sampleSize: 1500, seed: seed)
+            if best == nil || s > best!.1 + 1e-9 { best = (km, s, labels) }
+        }
+        let (km, silhouette, labels) = best!
+        // Name each cluster from the mean of its windows in the features' own units.
+        var names: [String] = []
+        for c in 0..<km.centers.rows {
+            let members = labels.indices.filter { labels[$0] == c }
+            var centroid: [String: Double] = [:]
+            for (j, name) in columns.enumerated() {
+                let values = members.map { raw[$0, j] }.filter(\.isFinite)
+                if !values.isEmpty { centroid[name] = values.reduce(0, +) / Double(values.count) }
+            }
+            names.append(ClusterNamer.name(centroid: centroid))
+        }
+        var classifier = LogisticRegression(c: c, balanced: true, maxIterations: 300)
+        try classifier.fit(x, rows.map { Self.classes.firstIndex(of: data.interference[$0]) ?? 0 }, classes: Self.classes.count)
+        return Parts(scaler: scaler, pca: pca, centroids: km.centers, names: names, classifier: classifier,
+                     clusterLabels: labels, silhouette: silhouette)
+    }
+}
+

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Diagnosis
+import Features
+import Foundation
+import Learning
+
+/// `interfere score TRACE`: per VM, its workload category and its interference periods explained.
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per VM: workload category, interference periods with kind and probability, top events, culprit and action.")
+
+    @OptionGroup var options: TraceOptions
+    @OptionGroup var model: ModelOptions
+
+    @Flag(help: "Also print every window's probability (text output).")
+    var windows = false
+
+    func run() throws {
+        try reportingFailures {
+            let m = try model.load()
+            let configuration = try options.configuration(windowNs: m.training.windowNs)
+            Progress.say("reading \(options.trace)")
+            let features = try TraceFeatures.read(path: options.trace, configuration: configuration, labels: nil)
+            options.warnUnusedNames(configuration, analysis: features.analysis)
+            let report = try Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)).score(path: options.trace, features: features)
+            if options.json { try printJSON(report) } else { print(TextRender.score(report, windows: windows), terminator: "") }
+        }
+    }
+}
+
+/// The model and period-detection options of `score`, `evaluate` and `report`.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Model file (default: models/default.json of this checkout).")
+    var model: String?
+
+    @Option(help: "Open a period at P(interfered) >= this.")
+    var high = 0.7
+
+    @Option(help: "Keep it open while P >= this.")
+    var low = 0.4
+
+    @Option(help: "Merge periods closer than this (ms).")
+    var mergeGapMs = 300
+
+    @Option(help: "Drop periods shorter than this (ms).")
+    var minimumMs = 300
+
+    var detector: PeriodDetector {
+        PeriodDetector(high: high, low: low, mergeGapNs: Int64(mergeGapMs) * 1_000_000, minimumNs: Int64(minimumMs) * 1_000_000)
+    }
+
+    func validate() throws {
+        guard high > 0, high <= 1, low >= 0, low <= high else { throw ValidationError("need 0 <= --low <= --high <= 1") }
+        guard mergeGapMs >= 0, minimumMs >= 0 else { throw ValidationError("--merge-gap-ms and --minimum-ms must be >= 0") }
+    }
+
+    func load() throws -> InterferenceModel {
+        try InterferenceModel.load(path: model ?? Self.defaultModel)
+    }
+
+    /// models/default.json next to the binary's checkout, or in the working directory.
+    static var defaultModel: String {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = binary.deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = folder.appendingPathComponent("models/default.json").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return "models/default.json"
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Progress lines on stderr when it is a terminal; silent otherwise.
+enum Progress {
+    static let enabled = isatty(STDERR_FILENO) != 0
+
+    static func say(_ message: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("interfere: \(message)\n".utf8))
+    }
+}
