@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "interfere", targets: ["interfere"]),
+        .executable(name: "learning-tool", targets: ["learning-tool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 
         // The command-line tool: subcommands only.
+        // Runs the Learning estimators on raw float64 files, for the scikit-learn parity test and benchmark.
+        .executableTarget(name: "learning-tool", dependencies: ["Learning"], path: "Benchmarks/learning-tool"),
+
         .executableTarget(name: "interfere", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "TraceIngest", "HostModel", "Features", "Learning", "Diagnosis", "IntelPT", "Simulator",

@@ -1,3 +1,5 @@
+import CBLAS
+
 /// k-means: k-means++ seeding, `restarts` runs keeping the lowest inertia, Lloyd iterations whose
 /// point-to-centre distances come from one GEMM per block of rows (‖x‖² − 2·X·Cᵀ + ‖c‖²), stopping
 /// when the squared centre shift falls under `tolerance` × the mean column variance (scikit-learn's
@@ -84,31 +86,37 @@ public struct KMeans: Sendable, Codable, Equatable {
         return (centers, distances.reduce(0, +), iteration)
     }
 
-    /// Labels and squared distances to the nearest centre, one GEMM per block of 65,536 rows.
+    /// Labels and squared distances to the nearest centre, one GEMM per block of 65,536 rows
+    /// (computed in place on the rows, without copying them).
     static func assign(_ x: Matrix, norms: [Double], centers: Matrix) -> (labels: [Int], distances: [Double]) {
-        let k = centers.rows
+        let k = centers.rows, d = x.columns
         let centerNorms = centers.rowSquaredNorms()
         var labels = [Int](repeating: 0, count: x.rows)
         var distances = [Double](repeating: 0, count: x.rows)
         let block = 65_536
-        var start = 0
-        while start < x.rows {
-            let end = min(x.rows, start + block)
-            let chunk = Matrix(rows: end - start, columns: x.columns, data: Array(x.data[(start * x.columns)..<(end * x.columns)]))
-            let products = chunk.multiplied(by: centers, transposeOther: true)
-            products.data.withUnsafeBufferPointer { p in
-                for i in 0..<(end - start) {
-                    var best = 0
-                    var bestDistance = Double.infinity
-                    for c in 0..<k {
-                        let d = norms[start + i] - 2 * p[i * k + c] + centerNorms[c]
-                        if d < bestDistance { bestDistance = d; best = c }
+        var products = [Double](repeating: 0, count: min(block, x.rows) * k)
+        x.data.withUnsafeBufferPointer { xs in
+            centers.data.withUnsafeBufferPointer { cs in
+                products.withUnsafeMutableBufferPointer { p in
+                    var start = 0
+                    while start < x.rows {
+                        let count = min(x.rows, start + block) - start
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(k), Int32(d), 1.0,
+                                    xs.baseAddress! + start * d, Int32(d), cs.baseAddress, Int32(d), 0.0, p.baseAddress, Int32(k))
+                        for i in 0..<count {
+                            var best = 0
+                            var bestDistance = Double.infinity
+                            for c in 0..<k {
+                                let distance = norms[start + i] - 2 * p[i * k + c] + centerNorms[c]
+                                if distance < bestDistance { bestDistance = distance; best = c }
+                            }
+                            labels[start + i] = best
+                            distances[start + i] = max(0, bestDistance)
+                        }
+                        start += count
                     }
-                    labels[start + i] = best
-                    distances[start + i] = max(0, bestDistance)
                 }
             }
-            start = end
         }
         return (labels, distances)
     }
@@ -140,13 +148,14 @@ public struct KMeans: Sendable, Codable, Equatable {
 
     static func meanVariance(_ x: Matrix) -> Double {
         guard x.rows > 0, x.columns > 0 else { return 0 }
-        var total = 0.0
-        for j in 0..<x.columns {
-            var s = 0.0, s2 = 0.0
-            for i in 0..<x.rows { let v = x[i, j]; s += v; s2 += v * v }
-            let m = s / Double(x.rows)
-            total += max(0, s2 / Double(x.rows) - m * m)
+        var sums = [Double](repeating: 0, count: x.columns), squares = sums
+        x.data.withUnsafeBufferPointer { xs in
+            for i in 0..<x.rows {
+                let base = i * x.columns
+                for j in 0..<x.columns { let v = xs[base + j]; sums[j] += v; squares[j] += v * v }
+            }
         }
-        return total / Double(x.columns)
+        let n = Double(x.rows)
+        return (0..<x.columns).reduce(0.0) { $0 + max(0, squares[$1] / n - (sums[$1] / n) * (sums[$1] / n)) } / Double(x.columns)
     }
 }
