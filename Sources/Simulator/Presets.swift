@@ -1,0 +1,158 @@
+import Learning
+
+/// A preset that cannot be made.
+public enum PresetError: Error, CustomStringConvertible, Equatable {
+    case unknown(String)
+    case badNumber(String)
+
+    public var description: String {
+        switch self {
+        case .unknown(let name): return "unknown preset `\(name)` (presets: demo, bench, train-1 … train-99, test-1 … test-99)"
+        case .badNumber(let what): return what
+        }
+    }
+}
+
+/// The scenarios `interfere simulate` knows: `demo` (4 VMs, 30 s, every workload and every kind
+/// of interference once, plus a harmless load change), `train-N` and `test-N` (random families that
+/// differ in seeds, VM and CPU counts, styles and workload mixes; test seeds never meet train
+/// seeds), and `bench` (many busy VMs, for big traces).
+public enum Presets {
+    public static func scenario(_ name: String, seed: UInt64, duration: Double?, vms: Int?, pcpus: Int?) throws -> Scenario {
+        if let duration, !(duration > 0 && duration <= 100_000) { throw PresetError.badNumber("--duration must be > 0 seconds, got \(duration)") }
+        if let vms, !(1...64).contains(vms) { throw PresetError.badNumber("--vms must be 1 to 64, got \(vms)") }
+        if let pcpus, !(1...256).contains(pcpus) { throw PresetError.badNumber("--pcpus must be 1 to 256, got \(pcpus)") }
+        if name == "demo" { return demo(seed: seed, duration: duration ?? 30, pcpus: pcpus ?? 4) }
+        if name == "bench" { return random(name: name, seed: seed, duration: duration ?? 60, vms: vms ?? 8, pcpus: pcpus ?? 4, heavy: true) }
+        for family in ["train-", "test-"] where name.hasPrefix(family) {
+            guard let n = UInt64(name.dropFirst(family.count)), n >= 1, n <= 99 else { break }
+            let familySeed = (family == "train-" ? 1000 : 5000) + n * 7919 + seed
+            var g = SeededGenerator(seed: familySeed)
+            let count = vms ?? Int(3 + g.next() % 4)
+            let cpus = pcpus ?? [2, 4, 6, 8][Int(g.next() % 4)]
+            return random(name: name, seed: familySeed, duration: duration ?? 30, vms: count, pcpus: cpus, heavy: false)
+        }
+        throw PresetError.unknown(name)
+    }
+
+    static let origin: Int64 = 1_700_000_000_000_000_000
+
+    static func base(_ name: String, seed: UInt64, duration: Double, pcpus: Int, style: Scenario.HostStyle) -> Scenario {
+        Scenario(preset: name, seed: seed, duration: duration, pcpus: pcpus, style: style, hostname: "kvm-host-\(seed % 100)",
+                 originNs: origin + Int64(seed % 1000) * 1_000_000_000, vms: [], hostTasks: [], episodes: [],
+                 devices: [DevicePlan(dev: (8 << 20) | 0, name: "sda", bytesPerSecond: 60e6, baseLatencyNs: 120_000),
+                           DevicePlan(dev: (8 << 20) | 16, name: "sdb", bytesPerSecond: 60e6, baseLatencyNs: 120_000)],
+                 links: [LinkPlan(name: "br0", bytesPerSecond: 4e6), LinkPlan(name: "br1", bytesPerSecond: 4e6)])
+    }
+
+    static func demo(seed: UInt64, duration d: Double, pcpus: Int) -> Scenario {
+        var s = base("demo", seed: seed, duration: d, pcpus: max(2, pcpus), style: .vmx)
+        let c = max(2, pcpus)
+        func t(_ x: Double) -> Double { x / 30 * d }
+        s.vms = [
+            VMPlan(name: "web", pid: 2101, vcpus: 1, cpus: [1 % c], device: 0, link: 0,
+                   phases: [Phase(start: 0, end: t(24), workload: .cpu), Phase(start: t(24), end: d, workload: .mixed)]),
+            VMPlan(name: "db", pid: 2201, vcpus: 1, cpus: [2 % c], device: 0, link: 1,
+                   phases: [Phase(start: 0, end: d, workload: .disk)]),
+            VMPlan(name: "batch", pid: 2301, vcpus: 2, cpus: [3 % c], device: 0, link: 0,
+                   phases: [Phase(start: 0, end: t(12), workload: .idle), Phase(start: t(12), end: t(18), workload: .diskHeavy),
+                            Phase(start: t(18), end: t(21), workload: .memory), Phase(start: t(22), end: t(27), workload: .netHeavy),
+                            Phase(start: t(27), end: d, workload: .idle), Phase(start: t(21), end: t(22), workload: .idle)]
+                       .sorted { $0.start < $1.start }),
+            VMPlan(name: "stream", pid: 2401, vcpus: 1, cpus: [0], device: 1, link: 0,
+                   phases: [Phase(start: 0, end: d, workload: .net)]),
+        ]
+        s.hostTasks = [HostTaskPlan(name: "backup", pid: 3001, cpus: [1 % c], start: t(5), end: t(10))]
+        s.episodes = [
+            Episode(victim: "web", kind: "cpu", culprit: "backup", start: t(5), end: t(10)),
+            Episode(victim: "db", kind: "disk", culprit: "batch", start: t(12), end: t(18)),
+            Episode(victim: "stream", kind: "net", culprit: "batch", start: t(22), end: t(27)),
+        ]
+        return s
+    }
+
+    /// A random scenario: each VM gets a base workload and pinning; a few episodes of each kind
+    /// are placed without overlap per victim, plus harmless load changes of lone VMs.
+    static func random(name: String, seed: UInt64, duration d: Double, vms count: Int, pcpus: Int, heavy: Bool) -> Scenario {
+        var g = SeededGenerator(seed: seed)
+        let style: Scenario.HostStyle = heavy || g.next() % 3 != 0 ? .vmx : .noExits
+        var s = base(name, seed: seed, duration: d, pcpus: pcpus, style: style)
+        let bases: [Workload] = [.cpu, .disk, .net, .idle, .memory, .mixed, .cpu, .disk, .net]
+        for i in 0..<count {
+            let w = heavy ? [.cpu, .disk, .net, .memory][i % 4] : bases[Int(g.next() % UInt64(bases.count))]
+            let cpu = Int(g.next() % UInt64(pcpus))
+            s.vms.append(VMPlan(name: "vm\(i + 1)", pid: Int32(3000 + 100 * i), vcpus: 1 + Int(g.next() % 2), cpus: [cpu],
+                                device: Int(g.next() % 2), link: Int(g.next() % 2), phases: [Phase(start: 0, end: d, workload: w)]))
+        }
+        guard !heavy else { return s }
+        // Episodes: pick a victim and a culprit, a slot of 4–8 s, no overlap for either.
+        var busy: [String: [(Double, Double)]] = [:]
+        func free(_ vm: String, _ a: Double, _ b: Double) -> Bool { !(busy[vm] ?? []).contains { $0.0 < b + 1 && a < $0.1 + 1 } }
+        let kinds = ["cpu", "disk", "net", "cpu-host"]
+        for attempt in 0..<(count * 6) {
+            let kind = kinds[attempt % kinds.count]
+            let length = 4 + g.unit() * 4
+            let start = 2 + g.unit() * max(0, d - length - 4)
+            let end = start + length
+            let victimIndex = Int(g.next() % UInt64(count))
+            var victim = s.vms[victimIndex]
+            guard free(victim.name, start, end) else { continue }
+            let base = victim.phases[0].workload
+            if kind == "cpu-host" {
+                guard base == .cpu || base == .mixed || base == .memory else { continue }
+                let pid = Int32(9000 + s.hostTasks.count)
+                let hog = "hog\(s.hostTasks.count + 1)"
+                s.hostTasks.append(HostTaskPlan(name: hog, pid: pid, cpus: victim.cpus, start: start, end: end))
+                s.episodes.append(Episode(victim: victim.name, kind: "cpu", culprit: hog, start: start, end: end))
+                busy[victim.name, default: []].append((start, end))
+                continue
+            }
+            // The culprit: another VM, free then; its phase changes to the saturating workload.
+            let candidates = s.vms.indices.filter { $0 != victimIndex && free(s.vms[$0].name, start, end) }
+            guard let culpritIndex = candidates.isEmpty ? nil : candidates[Int(g.next() % UInt64(candidates.count))] else { continue }
+            var culprit = s.vms[culpritIndex]
+            switch kind {
+            case "cpu":
+                guard base == .cpu || base == .mixed || base == .memory else { continue }
+                culprit.cpus = victim.cpus
+                setPhase(&culprit, start, end, .cpu)
+            case "disk":
+                guard base == .disk || base == .mixed else { continue }
+                culprit.device = victim.device
+                setPhase(&culprit, start, end, .diskHeavy)
+            default:
+                guard base == .net else { continue }
+                culprit.link = victim.link
+                setPhase(&culprit, start, end, .netHeavy)
+            }
+            s.vms[culpritIndex] = culprit
+            s.episodes.append(Episode(victim: victim.name, kind: kind, culprit: culprit.name, start: start, end: end))
+            if kind == "cpu" {
+                // Shared CPU: the culprit suffers the victim too (as in the real recordings).
+                s.episodes.append(Episode(victim: culprit.name, kind: "cpu", culprit: victim.name, start: start, end: end))
+            }
+            busy[victim.name, default: []].append((start, end))
+            busy[culprit.name, default: []].append((start, end))
+            victim = s.vms[victimIndex]
+            s.vms[victimIndex] = victim
+        }
+        // Harmless load changes: a lone idle VM gets busy on its own CPU.
+        for i in s.vms.indices where s.vms[i].phases.count == 1 && s.vms[i].phases[0].workload == .idle {
+            let start = 2 + g.unit() * max(0, d / 2), end = min(d, start + 3 + g.unit() * 4)
+            if free(s.vms[i].name, start, end) { setPhase(&s.vms[i], start, end, g.next() % 2 == 0 ? .cpu : .memory) }
+        }
+        return s
+    }
+
+    /// Replaces the workload over [a, b) of a VM whose phases cover [0, d).
+    static func setPhase(_ vm: inout VMPlan, _ a: Double, _ b: Double, _ w: Workload) {
+        var out: [Phase] = []
+        for p in vm.phases {
+            if p.end <= a || p.start >= b { out.append(p); continue }
+            if p.start < a { out.append(Phase(start: p.start, end: a, workload: p.workload)) }
+            if p.end > b { out.append(Phase(start: b, end: p.end, workload: p.workload)) }
+        }
+        out.append(Phase(start: a, end: b, workload: w))
+        vm.phases = out.sorted { $0.start < $1.start }
+    }
+}

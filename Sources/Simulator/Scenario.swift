@@ -1,0 +1,102 @@
+import Foundation
+
+/// What a VM's guest does over an interval.
+public enum Workload: String, Codable, Sendable, CaseIterable {
+    case idle, cpu, memory, disk, net, mixed
+    /// A saturating culprit's own work: big sequential reads, or a bulk sender.
+    case diskHeavy = "disk-heavy"
+    case netHeavy = "net-heavy"
+
+    /// The label category (DESIGN.md).
+    public var category: String {
+        switch self {
+        case .diskHeavy: return "disk"
+        case .netHeavy: return "net"
+        default: return rawValue
+        }
+    }
+}
+
+/// One phase of a VM: [start, end) seconds from the trace start.
+public struct Phase: Codable, Sendable, Equatable {
+    public var start: Double
+    public var end: Double
+    public var workload: Workload
+}
+
+/// A simulated VM: its QEMU process, vCPUs, the CPUs they may run on, its disk and link, its phases.
+public struct VMPlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var pid: Int32
+    public var vcpus: Int
+    public var cpus: [Int]
+    public var device: Int
+    public var link: Int
+    public var phases: [Phase]
+    /// Seconds after the trace start at which QEMU is started (fork + exec); 0: running already.
+    public var startsAt: Double = 0
+}
+
+/// A host process that competes for CPUs over an interval (a CPU culprit that is not a VM).
+public struct HostTaskPlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var pid: Int32
+    public var cpus: [Int]
+    public var start: Double
+    public var end: Double
+}
+
+/// Known interference over an interval: who suffers, of what kind, and who causes it.
+public struct Episode: Codable, Sendable, Equatable {
+    public var victim: String
+    public var kind: String
+    public var culprit: String
+    public var start: Double
+    public var end: Double
+}
+
+/// Everything that is simulated: written to `scenario.json` with the seed.
+public struct Scenario: Codable, Sendable, Equatable {
+    public enum HostStyle: String, Codable, Sendable { case vmx, noExits = "no-exits" }
+
+    public var preset: String
+    public var seed: UInt64
+    public var duration: Double
+    public var pcpus: Int
+    public var style: HostStyle
+    public var hostname: String
+    /// Trace clock at the first event, ns.
+    public var originNs: Int64
+    public var vms: [VMPlan]
+    public var hostTasks: [HostTaskPlan]
+    public var episodes: [Episode]
+    /// Disk devices (dev_t) and their bandwidth in bytes/s.
+    public var devices: [DevicePlan]
+    /// Network links and their bandwidth in bytes/s.
+    public var links: [LinkPlan]
+    /// VMCS base and guest CR3s per VM vCPU, and CR3 per host process (for Intel PT).
+    public var ptIdentities: [PTIdentity] = []
+}
+
+/// A block device shared by the VMs that use it.
+public struct DevicePlan: Codable, Sendable, Equatable {
+    public var dev: Int64
+    public var name: String
+    public var bytesPerSecond: Double
+    public var baseLatencyNs: Int64
+}
+
+/// A network link shared by the VMs that use it.
+public struct LinkPlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var bytesPerSecond: Double
+}
+
+/// What Intel PT would show of a vCPU or a host process.
+public struct PTIdentity: Codable, Sendable, Equatable {
+    public var vm: String?
+    public var vcpu: Int?
+    public var process: String?
+    public var vmcs: UInt64?
+    public var cr3: [UInt64]
+}

@@ -1,0 +1,118 @@
+import Foundation
+import TraceIngest
+
+/// Why a simulation was refused or failed.
+public enum SimulationError: Error, CustomStringConvertible, Equatable {
+    case outputNotEmpty(String)
+    case cannotWrite(String, String)
+
+    public var description: String {
+        switch self {
+        case .outputNotEmpty(let path): return "\(path): the output folder exists and is not empty"
+        case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
+        }
+    }
+}
+
+/// What a simulation wrote.
+public struct SimulationResult: Sendable {
+    public var kernelEvents: Int
+    public var userSpaceEvents: Int
+    public var seconds: Double
+}
+
+/// Runs a scenario and writes `DIR/trace/` (kernel and UST CTF traces through libbabeltrace2),
+/// `labels.csv`, `truth.csv`, `scenario.json` and `vm-names.csv`. Everything is written in a
+/// temporary folder beside `DIR` and renamed at the end: a failed run leaves nothing.
+public enum Simulation {
+    public static func run(_ scenario: Scenario, output: String) throws -> SimulationResult {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue, (try? fm.contentsOfDirectory(atPath: output))?.isEmpty == true else {
+                throw SimulationError.outputNotEmpty(output)
+            }
+        }
+        let url = URL(fileURLWithPath: output)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try? fm.removeItem(at: temporary)
+        do {
+            try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw SimulationError.cannotWrite(output, "the parent folder does not exist or is not writable")
+        }
+        do {
+            let result = try write(scenario, to: temporary)
+            if fm.fileExists(atPath: output) { try fm.removeItem(atPath: output) }
+            try fm.moveItem(at: temporary, to: url)
+            return result
+        } catch {
+            try? fm.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    static func write(_ scenario: Scenario, to folder: URL) throws -> SimulationResult {
+        let start = Date()
+        let strings = StringTable()
+        let engine = Engine(scenario: scenario, strings: strings)
+        var uuid = [UInt8](repeating: 0, count: 16)
+        var h: UInt64 = scenario.seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: scenario.preset.hashValueStable)
+        for i in 0..<16 { h = h &* 6364136223846793005 &+ 1442695040888963407; uuid[i] = UInt8(truncatingIfNeeded: h >> 33) }
+        let kernel = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/kernel").path, hostname: scenario.hostname,
+                                              cpuCount: scenario.pcpus, uuid: uuid), strings: strings, next: engine.next)
+        let kernelEvents = try kernel.write()
+        var ust = engine.userSpaceEvents[...]
+        uuid[15] ^= 0xff
+        let userSpace = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/ust/uid/0/64-bit").path,
+                                                 hostname: scenario.hostname, cpuCount: 1, uuid: uuid, userSpace: true),
+                                  strings: strings, next: { ust.popFirst() })
+        let userSpaceEvents = engine.userSpaceEvents.isEmpty ? 0 : try userSpace.write()
+        try Data(labels(scenario).utf8).write(to: folder.appendingPathComponent("labels.csv"))
+        try Data(engine.truth.csv().utf8).write(to: folder.appendingPathComponent("truth.csv"))
+        try Data(("pid,name\n" + scenario.vms.map { "\($0.pid),\($0.name)\n" }.joined()).utf8)
+            .write(to: folder.appendingPathComponent("vm-names.csv"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(scenario).write(to: folder.appendingPathComponent("scenario.json"))
+        return SimulationResult(kernelEvents: kernelEvents, userSpaceEvents: userSpaceEvents,
+                                seconds: Date().timeIntervalSince(start))
+    }
+
+    /// `labels.csv` from the plan: per VM, contiguous rows from the first to the last event,
+    /// split where its workload or its interference changes.
+    public static func labels(_ s: Scenario) -> String {
+        var out = "vm,start_ns,end_ns,workload,interference,culprit\n"
+        func ns(_ seconds: Double) -> Int64 { s.originNs + Int64((seconds * 1e9).rounded()) }
+        for vm in s.vms {
+            let episodes = s.episodes.filter { $0.victim == vm.name }
+            var cuts = Set([0.0, s.duration])
+            for p in vm.phases { cuts.insert(min(s.duration, max(0, p.start))); cuts.insert(min(s.duration, max(0, p.end))) }
+            for e in episodes { cuts.insert(min(s.duration, max(0, e.start))); cuts.insert(min(s.duration, max(0, e.end))) }
+            let sorted = cuts.sorted()
+            var rows: [(Double, Double, String, String, String)] = []
+            for (a, b) in zip(sorted, sorted.dropFirst()) where b > a {
+                let mid = (a + b) / 2
+                let workload = vm.phases.first { mid >= $0.start && mid < $0.end }?.workload.category ?? "idle"
+                let episode = episodes.first { mid >= $0.start && mid < $0.end }
+                let row = (a, b, workload, episode?.kind ?? "none", episode?.culprit ?? "")
+                if let last = rows.last, last.2 == row.2, last.3 == row.3, last.4 == row.4 {
+                    rows[rows.count - 1].1 = b
+                } else {
+                    rows.append(row)
+                }
+            }
+            for r in rows { out += "\(vm.name),\(ns(r.0)),\(ns(r.1)),\(r.2),\(r.3),\(r.4)\n" }
+        }
+        return out
+    }
+}
+
+extension String {
+    /// FNV-1a of the UTF-8 bytes: the same on every run (Swift's `hashValue` is seeded per process).
+    var hashValueStable: Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int64(bitPattern: h)
+    }
+}

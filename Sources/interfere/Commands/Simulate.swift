@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Simulator
+
+/// `interfere simulate`: a KVM host in time, written as real CTF with its ground truth.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a KVM host: writes DIR/trace (LTTng-style CTF), labels.csv, truth.csv, scenario.json.")
+
+    @Option(help: "demo, bench, train-N or test-N (N from 1 to 99).")
+    var preset: String
+
+    @Option(help: "Seed of every random choice (same preset and seed: the same bytes).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Seconds of host time (default: the preset's).")
+    var duration: Double?
+
+    @Option(help: "Number of VMs (default: the preset's).")
+    var vms: Int?
+
+    @Option(help: "Number of physical CPUs (default: the preset's).")
+    var pcpus: Int?
+
+    @Option(name: .shortAndLong, help: "Output folder (must not exist or be empty).")
+    var output: String
+
+    func run() throws {
+        try reportingFailures {
+            let scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
+            Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
+            let result = try Simulation.run(scenario, output: output)
+            let rate = Double(result.kernelEvents + result.userSpaceEvents) / max(result.seconds, 1e-9)
+            print("\(output): \(result.kernelEvents) kernel events, \(result.userSpaceEvents) QEMU events, \(scenario.vms.count) VMs, \(scenario.episodes.count) interference episodes; \(String(format: "%.2f", result.seconds)) s, \(String(format: "%.2f", rate / 1e6)) M events/s")
+        }
+    }
+}
