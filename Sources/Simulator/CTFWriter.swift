@@ -122,7 +122,7 @@ private final class WriterState {
     var streamClass: OpaquePointer?
     var clockClass: OpaquePointer?
     /// Event class and field layout per kind.
-    var eventClasses: [EventKind: (OpaquePointer, EventLayout)] = [:]
+    var eventClasses = [(OpaquePointer, EventLayout)?](repeating: nil, count: 256)
     var trace: OpaquePointer?
     var streams: [OpaquePointer?] = []
     var packets: [OpaquePointer?] = []
@@ -186,7 +186,7 @@ private final class WriterState {
             }
             _ = bt_event_class_set_payload_field_class(ec, payload)
             bt_field_class_put_ref(payload)
-            eventClasses[kind] = (ec, layout)
+            eventClasses[Int(kind.rawValue)] = (ec, layout)
         }
     }
 
@@ -231,7 +231,7 @@ private final class WriterState {
                 finished = true
                 break
             }
-            guard let (eventClass, layout) = eventClasses[event.kind] else { continue }
+            guard let (eventClass, layout) = eventClasses[Int(event.kind.rawValue)] else { continue }
             let s = writer.options.userSpace ? 0 : Int(event.cpu)
             guard s >= 0, s < streams.count else { continue }
             let time = UInt64(max(0, event.time))
@@ -291,7 +291,7 @@ private final class WriterState {
     deinit {
         for stream in streams { bt_stream_put_ref(stream) }
         if let trace { bt_trace_put_ref(trace) }
-        for (ec, _) in eventClasses.values { bt_event_class_put_ref(ec) }
+        for case let (ec, _)? in eventClasses { bt_event_class_put_ref(ec) }
         if let streamClass { bt_stream_class_put_ref(streamClass) }
         if let clockClass { bt_clock_class_put_ref(clockClass) }
         if let traceClass { bt_trace_class_put_ref(traceClass) }

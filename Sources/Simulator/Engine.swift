@@ -30,6 +30,10 @@ final class Engine {
     private var finished = false
     private var nextSkb: Int64 = 0x0000_8880_0000_0000
     private var nextRequest: Int64 = 0x5600_0000
+    private lazy var swapperNames: [Int32] = (0..<scenario.pcpus).map { strings.intern("swapper/\($0)") }
+    private lazy var linkNames: [Int32] = scenario.links.map { strings.intern($0.name) }
+    private lazy var readID = strings.intern("R")
+    private lazy var writeID = strings.intern("W")
 
     enum Action {
         case cpu(Int, UInt64)          // a CPU's next decision (stale when the version moved on)
@@ -271,7 +275,7 @@ final class Engine {
         let nextTask = next.map { tasks[$0] }
         emit(Event(time: now, cpu: Int32(cpu), kind: .schedSwitch, tid: prevTask?.tid ?? 0, pid: prevTask?.pid ?? 0,
                    a: Int64(prevTask?.tid ?? 0), b: prevState, c: Int64(nextTask?.tid ?? 0),
-                   s1: prevTask?.comm ?? strings.intern("swapper/\(cpu)"), s2: nextTask?.comm ?? strings.intern("swapper/\(cpu)")))
+                   s1: prevTask?.comm ?? swapperNames[cpu], s2: nextTask?.comm ?? swapperNames[cpu]))
         if let prevTask {
             prevTask.running = false
             if prevTask.kind == .vcpu { truth.set(vm: prevTask.vm, state: prevState == 0 ? .preempted : .idle, at: now, thread: prev!) }
@@ -536,7 +540,7 @@ final class Engine {
                 let sector = Int64(task.vm) << 24 + Int64(g.next() % 1_000_000) * 8
                 let request = nextRequest - 1
                 event(.blockRqIssue, cpu: cpu, a: devices[d].plan.dev, b: sector, c: bytes / 512, d: bytes,
-                      s1: strings.intern(write ? "W" : "R"), s2: task.comm, task: task)
+                      s1: write ? writeID : readID, s2: task.comm, task: task)
                 truth.disk(vm: task.vm, write: write, bytes: bytes, at: now)
                 devices[d].queue.append((task.vm, t, vcpu, sector, bytes, request, write))
                 if !devices[d].busy { startDevice(d) }
@@ -558,7 +562,7 @@ final class Engine {
         task.jobs = []
         var wakes: [Int] = []
         let l = scenario.vms[task.vm].link
-        let device = strings.intern(links[l].plan.name)
+        let device = linkNames[l]
         for job in jobs {
             switch job {
             case .kick(let vcpu, let packets):
@@ -595,7 +599,7 @@ final class Engine {
         let r = devices[d].queue.removeFirst()
         let cpu = 0
         event(.softirqEntry, cpu: cpu, a: 4)
-        event(.blockRqComplete, cpu: cpu, a: devices[d].plan.dev, b: r.sector, c: r.bytes / 512, s1: strings.intern(r.write ? "W" : "R"))
+        event(.blockRqComplete, cpu: cpu, a: devices[d].plan.dev, b: r.sector, c: r.bytes / 512, s1: r.write ? writeID : readID)
         tasks[r.worker].jobs.append(.complete(vcpu: r.vcpu, request: r.request))
         wake(r.worker, waker: currentTid(cpu).0)
         event(.softirqExit, cpu: cpu, a: 4)
@@ -613,7 +617,7 @@ final class Engine {
         let p = links[l].queue.removeFirst()
         let cpu = 0
         event(.softirqEntry, cpu: cpu, a: 2)
-        event(.netDevXmit, cpu: cpu, a: p.skb, b: p.length, s1: strings.intern(links[l].plan.name))
+        event(.netDevXmit, cpu: cpu, a: p.skb, b: p.length, s1: linkNames[l])
         truth.net(vm: p.owner, tx: true, bytes: p.length, at: now)
         event(.softirqExit, cpu: cpu, a: 2)
         if p.last {

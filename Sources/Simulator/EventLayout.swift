@@ -37,9 +37,14 @@ struct EventLayout {
     /// LTTng's integer `rwbs` bits for a letter form (RWBS_FLAG_WRITE 1, READ 4, SYNC 32).
     static func rwbsBits(_ letters: String) -> Int64 {
         var bits: Int64 = 0
-        if letters.contains("W") { bits |= 1 }
-        if letters.contains("R") { bits |= 4 }
-        if letters.contains("S") { bits |= 32 }
+        for byte in letters.utf8 {
+            switch byte {
+            case UInt8(ascii: "W"): bits |= 1
+            case UInt8(ascii: "R"): bits |= 4
+            case UInt8(ascii: "S"): bits |= 32
+            default: break
+            }
+        }
         return bits
     }
 

@@ -62,12 +62,14 @@ public enum Simulation {
         let kernel = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/kernel").path, hostname: scenario.hostname,
                                               cpuCount: scenario.pcpus, uuid: uuid), strings: strings, next: engine.next)
         let kernelEvents = try kernel.write()
+        try UUIDPinning.pin(traceFolder: kernel.options.path, to: uuid)
         var ust = engine.userSpaceEvents[...]
         uuid[15] ^= 0xff
         let userSpace = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/ust/uid/0/64-bit").path,
                                                  hostname: scenario.hostname, cpuCount: 1, uuid: uuid, userSpace: true),
                                   strings: strings, next: { ust.popFirst() })
         let userSpaceEvents = engine.userSpaceEvents.isEmpty ? 0 : try userSpace.write()
+        if userSpaceEvents > 0 { try UUIDPinning.pin(traceFolder: userSpace.options.path, to: uuid) }
         try Data(labels(scenario).utf8).write(to: folder.appendingPathComponent("labels.csv"))
         try Data(engine.truth.csv().utf8).write(to: folder.appendingPathComponent("truth.csv"))
         try Data(("pid,name\n" + scenario.vms.map { "\($0.pid),\($0.name)\n" }.joined()).utf8)
