@@ -47,7 +47,7 @@ public struct Scorer {
         var windows: [WindowScore] = []
         var categories: [String] = []
         if raw.rows > 0 {
-            let x = variant.scaler.transform(raw)
+            let x = variant.scaler.transform(FeatureTransform.apply(raw, columns: variant.featureNames))
             let p = variant.classifier.predictProbabilities(x)
             let z = variant.pca.transform(x)
             let clusters = Self.nearest(z, centers: variant.centroids)

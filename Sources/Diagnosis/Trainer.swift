@@ -31,11 +31,20 @@ struct LabeledRows {
         }
     }
 
+    /// The rows' values of `names` (NaN where a trace lacks one), after `FeatureTransform`.
     func matrix(_ names: [String], rows: [Int]? = nil) -> Matrix {
         let index = names.map { columns.firstIndex(of: $0) }
         let chosen = rows ?? Array(values.indices)
-        return Matrix(rows: chosen.count, columns: names.count,
-                      data: chosen.flatMap { r in index.map { $0.map { values[r][$0] } ?? .nan } })
+        let raw = Matrix(rows: chosen.count, columns: names.count,
+                         data: chosen.flatMap { r in index.map { $0.map { values[r][$0] } ?? .nan } })
+        return FeatureTransform.apply(raw, columns: names)
+    }
+
+    /// The same without the transform (for naming clusters in the features' own units).
+    func rawMatrix(_ names: [String], rows: [Int]) -> Matrix {
+        let index = names.map { columns.firstIndex(of: $0) }
+        return Matrix(rows: rows.count, columns: names.count,
+                      data: rows.flatMap { r in index.map { $0.map { values[r][$0] } ?? .nan } })
     }
 }
 
@@ -101,7 +110,7 @@ public struct Trainer {
             let part = try fitParts(data, columns: columns, rows: train)
             let x = part.scaler.transform(data.matrix(columns, rows: test))
             let p = part.classifier.predictProbabilities(x)
-            let flags = baseline.predict(data.matrix(columns, rows: test), featureNames: columns,
+            let flags = baseline.predict(data.rawMatrix(columns, rows: test), featureNames: columns,
                                          groups: test.map { data.group[$0] + "/" + data.vm[$0] })
             for (n, r) in test.enumerated() {
                 predictedAll[r] = 1 - p[n, 0] >= 0.5
@@ -137,9 +146,9 @@ public struct Trainer {
     }
 
     func fitParts(_ data: LabeledRows, columns: [String], rows: [Int]) throws -> Parts {
-        let raw = data.matrix(columns, rows: rows)
+        let raw = data.rawMatrix(columns, rows: rows)
         var scaler = StandardScaler()
-        let x = scaler.fitTransform(raw)
+        let x = scaler.fitTransform(data.matrix(columns, rows: rows))
         var pca = PCA(componentCount: min(8, columns.count))
         try pca.fit(x)
         let z = pca.transform(x)

@@ -59,6 +59,8 @@ final class Engine {
         var outstanding = 0
         var alive = true
         var guestCR3: UInt64 = 0
+        /// A disk or net guest thinks (sleeps) between one request's completion and the next.
+        var thinkNext = false
         init(tid: Int32, pid: Int32, comm: Int32, kind: Kind, vm: Int, index: Int, cpus: [Int]) {
             self.tid = tid; self.pid = pid; self.comm = comm; self.kind = kind; self.vm = vm; self.index = index
             self.cpus = cpus; self.cpu = cpus[0]
@@ -506,6 +508,12 @@ final class Engine {
             block(cpu)
             actions.push(now + 1_000_000 + Int64(g.next() % 3_000_000), .wake(t, 0))
         case .disk, .diskHeavy, .mixed:
+            if w == .disk && task.thinkNext {
+                task.thinkNext = false
+                block(cpu)
+                actions.push(now + 4_000_000 + Int64(g.next() % 12_000_000), .wake(t, 0))
+                return
+            }
             if w == .mixed && g.next() % 2 == 0 {
                 startBurst(t)
                 if scenario.style == .vmx { task.segmentEnd = now + 1_000 }
@@ -518,9 +526,17 @@ final class Engine {
             event(.qemuThreadPoolSubmit, cpu: cpu, a: request, b: Int64(plan.pid) << 8, task: task)
             tasks[vm.worker].jobs.append(.submit(vcpu: t, bytes: bytes, write: w == .mixed))
             task.outstanding += 1
+            task.thinkNext = true
             block(cpu)
             wake(vm.worker, waker: task.tid)
         case .net, .netHeavy:
+            if w == .net && task.thinkNext {
+                task.thinkNext = false
+                block(cpu)
+                actions.push(now + 2_000_000 + Int64(g.next() % 6_000_000), .wake(t, 0))
+                return
+            }
+            task.thinkNext = true
             tasks[vm.vhost].jobs.append(.kick(vcpu: t, packets: w == .netHeavy ? 24 : 4))
             block(cpu)
             wake(vm.vhost, waker: task.tid)

@@ -29,7 +29,8 @@ public enum Presets {
             let familySeed = (family == "train-" ? 1000 : 5000) + n * 7919 + seed
             var g = SeededGenerator(seed: familySeed)
             let count = vms ?? Int(3 + g.next() % 4)
-            let cpus = pcpus ?? [2, 4, 6, 8][Int(g.next() % 4)]
+            // One CPU per VM and at least one for the host: VMs share a CPU only in a CPU episode.
+            let cpus = pcpus ?? count + 1 + Int(g.next() % 3)
             return random(name: name, seed: familySeed, duration: duration ?? 30, vms: count, pcpus: cpus, heavy: false)
         }
         throw PresetError.unknown(name)
@@ -80,7 +81,7 @@ public enum Presets {
         let bases: [Workload] = [.cpu, .disk, .net, .idle, .memory, .mixed, .cpu, .disk, .net]
         for i in 0..<count {
             let w = heavy ? [.cpu, .disk, .net, .memory][i % 4] : bases[Int(g.next() % UInt64(bases.count))]
-            let cpu = Int(g.next() % UInt64(pcpus))
+            let cpu = (1 + i) % pcpus
             s.vms.append(VMPlan(name: "vm\(i + 1)", pid: Int32(3000 + 100 * i), vcpus: 1 + Int(g.next() % 2), cpus: [cpu],
                                 device: Int(g.next() % 2), link: Int(g.next() % 2), phases: [Phase(start: 0, end: d, workload: w)]))
         }
@@ -89,6 +90,7 @@ public enum Presets {
         var busy: [String: [(Double, Double)]] = [:]
         func free(_ vm: String, _ a: Double, _ b: Double) -> Bool { !(busy[vm] ?? []).contains { $0.0 < b + 1 && a < $0.1 + 1 } }
         let kinds = ["cpu", "disk", "net", "cpu-host"]
+        var culprits = Set<Int>()
         for attempt in 0..<(count * 6) {
             let kind = kinds[attempt % kinds.count]
             let length = 4 + g.unit() * 4
@@ -108,7 +110,13 @@ public enum Presets {
                 continue
             }
             // The culprit: another VM, free then; its phase changes to the saturating workload.
-            let candidates = s.vms.indices.filter { $0 != victimIndex && free(s.vms[$0].name, start, end) }
+            // A culprit whose own work does not already load that resource (else the contention
+            // would last the whole trace, unlabeled), and that is not a culprit elsewhere.
+            let loads: [String: Set<Workload>] = ["cpu": [.cpu, .memory, .mixed], "disk": [.disk, .mixed], "net": [.net]]
+            let candidates = s.vms.indices.filter { c in
+                c != victimIndex && free(s.vms[c].name, start, end) && !culprits.contains(c)
+                    && !(loads[kind] ?? []).contains(s.vms[c].phases[0].workload)
+            }
             guard let culpritIndex = candidates.isEmpty ? nil : candidates[Int(g.next() % UInt64(candidates.count))] else { continue }
             var culprit = s.vms[culpritIndex]
             switch kind {
@@ -126,6 +134,7 @@ public enum Presets {
                 setPhase(&culprit, start, end, .netHeavy)
             }
             s.vms[culpritIndex] = culprit
+            culprits.insert(culpritIndex)
             s.episodes.append(Episode(victim: victim.name, kind: kind, culprit: culprit.name, start: start, end: end))
             if kind == "cpu" {
                 // Shared CPU: the culprit suffers the victim too (as in the real recordings).
