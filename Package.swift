@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "TraceIngest", dependencies: ["CBabeltrace2"], swiftSettings: hotPath),
         .target(name: "HostModel", dependencies: ["TraceIngest"], swiftSettings: hotPath),
         .target(name: "Features", dependencies: ["HostModel", "TraceIngest"]),
-        .target(name: "Learning", dependencies: ["CBLAS"], swiftSettings: hotPath),
+        .target(name: "Learning", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
         .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "TraceIngest"]),
         .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"]),
         .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "IntelPT", "Learning"], swiftSettings: hotPath),

@@ -16,23 +16,43 @@ public struct InterferenceModel: Sendable, Codable, Equatable {
         self.training = training
     }
 
-    /// The first variant (full, portable, pt) whose required feature groups the trace has.
+    /// The variant for a trace with `columns`: the first, in the order full, portable, pt (then
+    /// any other name, in file order), whose features are all present, counting only the features
+    /// of the groups it requires (`requiredPrefixes`); its other features the trace lacks are taken
+    /// at their training mean. Only variants trained on `windowNs` windows are considered.
     public func variant(forColumns columns: [String], windowNs: Int64) throws -> ModelVariant {
         let available = Set(columns)
-        for variant in variants where variant.windowNs == windowNs {
-            if variant.requiredPrefixes.allSatisfy({ p in columns.contains { $0.hasPrefix(p) } }) {
-                let missingRequired = variant.featureNames.filter { name in
-                    variant.requiredPrefixes.contains { name.hasPrefix($0) } && !available.contains(name)
-                }
-                if missingRequired.isEmpty { return variant }
-                throw ModelError.schemaMismatch(variant: variant.name, expected: variant.schemaID,
-                                                missing: Array(missingRequired.prefix(5)))
+        let rank = ["full": 0, "portable": 1, "pt": 2]
+        let ordered = variants.enumerated().sorted { a, b in
+            let ra = rank[a.element.name] ?? 3, rb = rank[b.element.name] ?? 3
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
+        var firstMissing: (ModelVariant, [String])?
+        for variant in ordered where variant.windowNs == windowNs {
+            guard variant.requiredPrefixes.allSatisfy({ p in columns.contains { $0.hasPrefix(p) } }) else { continue }
+            let missingRequired = variant.featureNames.filter { name in
+                variant.requiredPrefixes.contains { name.hasPrefix($0) } && !available.contains(name)
             }
+            if missingRequired.isEmpty { return variant }
+            if firstMissing == nil { firstMissing = (variant, missingRequired) }
+        }
+        if let (variant, missing) = firstMissing {
+            throw ModelError.missingFeatures(variant: variant.name, schema: variant.schemaID, missing: Array(missing.prefix(5)))
         }
         if let any = variants.first, !variants.contains(where: { $0.windowNs == windowNs }) {
             throw ModelError.windowMismatch(model: any.windowNs, trace: windowNs)
         }
         throw ModelError.noVariant(groups: Set(columns.compactMap { $0.split(separator: "_").first.map(String.init) }).sorted())
+    }
+
+    /// The variant named `name` checked against the schema id of the features it will be given:
+    /// `ModelError.schemaMismatch` names both ids when they differ.
+    public func variant(named name: String, schemaID found: String) throws -> ModelVariant {
+        guard let variant = variants.first(where: { $0.name == name }) else {
+            throw ModelError.noSuchVariant(name: name, available: variants.map(\.name))
+        }
+        try variant.requireSchema(found)
+        return variant
     }
 
     public func encoded() throws -> Data {
@@ -109,6 +129,11 @@ public struct ModelVariant: Sendable, Codable, Equatable {
         self.classes = classes
         self.metrics = metrics
     }
+
+    /// Throws `ModelError.schemaMismatch` naming both schema ids unless `found` is this variant's.
+    public func requireSchema(_ found: String) throws {
+        guard found == schemaID else { throw ModelError.schemaMismatch(expected: schemaID, found: found, variant: name) }
+    }
 }
 
 /// What a model was trained on.
@@ -131,7 +156,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String)
     case unwritable(path: String)
     case notAModel(path: String, reason: String)
-    case schemaMismatch(variant: String, expected: String, missing: [String])
+    /// The features given were built with schema `found`, the variant expects `expected`.
+    case schemaMismatch(expected: String, found: String, variant: String)
+    /// The trace has the variant's feature groups but not all of their columns.
+    case missingFeatures(variant: String, schema: String, missing: [String])
+    case noSuchVariant(name: String, available: [String])
     case windowMismatch(model: Int64, trace: Int64)
     case noVariant(groups: [String])
 
@@ -140,8 +169,12 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .unreadable(let path): return "\(path): cannot read the model file"
         case .unwritable(let path): return "\(path): cannot write the model file"
         case .notAModel(let path, let reason): return "\(path): not an interfere model: \(reason)"
-        case .schemaMismatch(let variant, let expected, let missing):
-            return "the trace's features do not match model variant `\(variant)` (schema \(expected)): missing \(missing.joined(separator: ", "))"
+        case .schemaMismatch(let expected, let found, let variant):
+            return "schema mismatch: model variant `\(variant)` expects feature schema \(expected), the features have schema \(found)"
+        case .missingFeatures(let variant, let schema, let missing):
+            return "the trace's features do not match model variant `\(variant)` (schema \(schema)): missing \(missing.joined(separator: ", "))"
+        case .noSuchVariant(let name, let available):
+            return "the model has no variant `\(name)` (it has \(available.joined(separator: ", ")))"
         case .windowMismatch(let model, let trace):
             return "the model was trained on \(model / 1_000_000) ms windows, the features use \(trace / 1_000_000) ms: pass --window \(model / 1_000_000)ms"
         case .noVariant(let groups):

@@ -1,7 +1,8 @@
 import CBLAS
+import Dispatch
 
 /// k-means: k-means++ seeding, `restarts` runs keeping the lowest inertia, Lloyd iterations whose
-/// point-to-centre distances come from one GEMM per block of rows (‖x‖² − 2·X·Cᵀ + ‖c‖²), stopping
+/// point-to-centre distances come from one GEMM per chunk of rows (‖x‖² − 2·X·Cᵀ + ‖c‖²), stopping
 /// when the squared centre shift falls under `tolerance` × the mean column variance (scikit-learn's
 /// rule). An empty cluster is moved to the point farthest from its centre.
 public struct KMeans: Sendable, Codable, Equatable {
@@ -52,29 +53,19 @@ public struct KMeans: Sendable, Codable, Equatable {
         var iteration = 0
         while iteration < maxIterations {
             iteration += 1
-            let (labels, distances) = Self.assign(x, norms: norms, centers: centers)
-            var sums = Matrix(rows: k, columns: x.columns)
-            var counts = [Int](repeating: 0, count: k)
-            x.data.withUnsafeBufferPointer { xs in
-                sums.data.withUnsafeMutableBufferPointer { s in
-                    for i in 0..<x.rows {
-                        let c = labels[i]
-                        counts[c] += 1
-                        let base = i * x.columns, cb = c * x.columns
-                        for j in 0..<x.columns { s[cb + j] += xs[base + j] }
-                    }
-                }
-            }
-            var next = sums
+            let pass = Self.pass(x, norms: norms, centers: centers, accumulate: true)
+            var next = pass.sums
             var taken = Set<Int>()
             for c in 0..<k {
-                if counts[c] == 0 {
+                if pass.counts[c] == 0 {
                     // Empty cluster: the point farthest from its centre, not already used.
-                    let far = distances.indices.filter { !taken.contains($0) }.max { distances[$0] < distances[$1] } ?? 0
+                    var far = -1
+                    for i in 0..<x.rows where !taken.contains(i) && (far < 0 || pass.distances[i] > pass.distances[far]) { far = i }
+                    far = max(far, 0)
                     taken.insert(far)
                     for j in 0..<x.columns { next[c, j] = x[far, j] }
                 } else {
-                    for j in 0..<x.columns { next[c, j] /= Double(counts[c]) }
+                    for j in 0..<x.columns { next[c, j] /= Double(pass.counts[c]) }
                 }
             }
             var shift = 0.0
@@ -82,43 +73,84 @@ public struct KMeans: Sendable, Codable, Equatable {
             centers = next
             if shift <= threshold { break }
         }
-        let (_, distances) = Self.assign(x, norms: norms, centers: centers)
-        return (centers, distances.reduce(0, +), iteration)
+        let final = Self.pass(x, norms: norms, centers: centers, accumulate: false)
+        return (centers, final.distances.reduce(0, +), iteration)
     }
 
-    /// Labels and squared distances to the nearest centre, one GEMM per block of 65,536 rows
-    /// (computed in place on the rows, without copying them).
+    /// Labels and squared distances to the nearest centre.
     static func assign(_ x: Matrix, norms: [Double], centers: Matrix) -> (labels: [Int], distances: [Double]) {
-        let k = centers.rows, d = x.columns
+        let p = pass(x, norms: norms, centers: centers, accumulate: false)
+        return (p.labels, p.distances)
+    }
+
+    /// One pass over the rows: for each chunk of rows, one GEMM gives x·cᵀ, then
+    /// ‖x‖² − 2·x·cᵀ + ‖c‖² the nearest centre, and (with `accumulate`) the chunk, still in cache, is
+    /// added to its centres' sums. The rows are cut into a fixed number of stripes (independent of
+    /// the machine's cores, so sums are added in the same order everywhere) run concurrently; chunks
+    /// are small enough that OpenBLAS runs each GEMM on the calling thread.
+    static func pass(_ x: Matrix, norms: [Double], centers: Matrix, accumulate: Bool)
+        -> (labels: [Int], distances: [Double], sums: Matrix, counts: [Int]) {
+        let n = x.rows, k = centers.rows, d = x.columns
         let centerNorms = centers.rowSquaredNorms()
-        var labels = [Int](repeating: 0, count: x.rows)
-        var distances = [Double](repeating: 0, count: x.rows)
-        let block = 65_536
-        var products = [Double](repeating: 0, count: min(block, x.rows) * k)
+        var labels = [Int](repeating: 0, count: n)
+        var distances = [Double](repeating: 0, count: n)
+        let chunk = max(16, min(1024, 131_072 / max(1, k * d)))
+        let stripes = max(1, min(16, (n + chunk - 1) / chunk))
+        let stripeRows = (n + stripes - 1) / stripes
+        var stripeSums = [Double](repeating: 0, count: accumulate ? stripes * k * d : 0)
+        var stripeCounts = [Int](repeating: 0, count: accumulate ? stripes * k : 0)
         x.data.withUnsafeBufferPointer { xs in
-            centers.data.withUnsafeBufferPointer { cs in
-                products.withUnsafeMutableBufferPointer { p in
-                    var start = 0
-                    while start < x.rows {
-                        let count = min(x.rows, start + block) - start
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(k), Int32(d), 1.0,
-                                    xs.baseAddress! + start * d, Int32(d), cs.baseAddress, Int32(d), 0.0, p.baseAddress, Int32(k))
-                        for i in 0..<count {
-                            var best = 0
-                            var bestDistance = Double.infinity
-                            for c in 0..<k {
-                                let distance = norms[start + i] - 2 * p[i * k + c] + centerNorms[c]
-                                if distance < bestDistance { bestDistance = distance; best = c }
-                            }
-                            labels[start + i] = best
-                            distances[start + i] = max(0, bestDistance)
+        centers.data.withUnsafeBufferPointer { cs in
+        norms.withUnsafeBufferPointer { xn in
+        centerNorms.withUnsafeBufferPointer { cn in
+        labels.withUnsafeMutableBufferPointer { lb in
+        distances.withUnsafeMutableBufferPointer { db in
+        stripeSums.withUnsafeMutableBufferPointer { ss in
+        stripeCounts.withUnsafeMutableBufferPointer { sc in
+            let (xp, cp, np, cnp) = (xs.baseAddress!, cs.baseAddress!, xn.baseAddress!, cn.baseAddress!)
+            // An empty array's base address may be the shared empty storage: never write through it.
+            let (lp, dp) = (lb.baseAddress!, db.baseAddress!)
+            let (ssp, scp) = accumulate ? (ss.baseAddress, sc.baseAddress) : (nil, nil)
+            DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
+                let products = UnsafeMutablePointer<Double>.allocate(capacity: chunk * k)
+                defer { products.deallocate() }
+                let sums = ssp.map { $0 + stripe * k * d }, counts = scp.map { $0 + stripe * k }
+                var start = stripe * stripeRows
+                let end = min(n, start + stripeRows)
+                while start < end {
+                    let count = min(end, start + chunk) - start
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(k), Int32(d), 1.0,
+                                xp + start * d, Int32(d), cp, Int32(d), 0.0, products, Int32(k))
+                    for i in 0..<count {
+                        let row = start + i
+                        var best = 0
+                        var bestDistance = Double.infinity
+                        let p = products + i * k
+                        for c in 0..<k {
+                            let distance = cnp[c] - 2 * p[c]
+                            if distance < bestDistance { bestDistance = distance; best = c }
                         }
-                        start += count
+                        lp[row] = best
+                        dp[row] = max(0, bestDistance + np[row])
+                        if let sums, let counts {
+                            counts[best] += 1
+                            let s = sums + best * d, r = xp + row * d
+                            for j in 0..<d { s[j] += r[j] }
+                        }
                     }
+                    start += count
                 }
             }
+        }}}}}}}}
+        var sums = Matrix(rows: k, columns: d)
+        var counts = [Int](repeating: 0, count: k)
+        if accumulate {
+            for stripe in 0..<stripes {
+                for c in 0..<k { counts[c] += stripeCounts[stripe * k + c] }
+                for i in 0..<(k * d) { sums.data[i] += stripeSums[stripe * k * d + i] }
+            }
         }
-        return (labels, distances)
+        return (labels, distances, sums, counts)
     }
 
     /// k-means++: the first centre at random, each next one with probability ∝ squared distance.

@@ -39,17 +39,21 @@ public struct LogisticRegression: Sendable, Codable, Equatable {
             let b = Array(theta[(d * k)...])
             var scores = x.multiplied(by: w)
             var loss = 0.0
-            for i in 0..<n {
-                let base = i * k
-                var m = -Double.infinity
-                for j in 0..<k { scores.data[base + j] += b[j]; m = max(m, scores.data[base + j]) }
-                var sum = 0.0
-                for j in 0..<k { sum += exp(scores.data[base + j] - m) }
-                let logSum = m + log(sum)
-                loss += sampleWeights[i] * (logSum - scores.data[base + y[i]])
-                for j in 0..<k {
-                    let p = exp(scores.data[base + j] - logSum)
-                    scores.data[base + j] = sampleWeights[i] * (p - (j == y[i] ? 1 : 0)) / Double(n)
+            scores.data.withUnsafeMutableBufferPointer { sp in
+                let s = sp.baseAddress!
+                for i in 0..<n {
+                    let row = s + i * k
+                    var m = -Double.infinity
+                    for j in 0..<k { row[j] += b[j]; m = max(m, row[j]) }
+                    let truth = row[y[i]]
+                    var sum = 0.0
+                    for j in 0..<k { let e = exp(row[j] - m); row[j] = e; sum += e }
+                    let weight = sampleWeights[i]
+                    loss += weight * (m + log(sum) - truth)
+                    // The score is replaced by the gradient of the loss at it: w·(p − 1[j = y]) / n.
+                    let scale = weight / (sum * Double(n))
+                    for j in 0..<k { row[j] *= scale }
+                    row[y[i]] -= weight / Double(n)
                 }
             }
             loss /= Double(n)
@@ -59,7 +63,7 @@ public struct LogisticRegression: Sendable, Codable, Equatable {
             for i in 0..<(d * k) { gradient[i] += lambda * theta[i]; penalty += theta[i] * theta[i] }
             loss += 0.5 * lambda * penalty
             var gb = [Double](repeating: 0, count: k)
-            for i in 0..<n { for j in 0..<k { gb[j] += scores.data[i * k + j] } }
+            scores.data.withUnsafeBufferPointer { sp in for i in 0..<n { for j in 0..<k { gb[j] += sp[i * k + j] } } }
             gradient.append(contentsOf: gb)
             return (loss, gradient)
         }

@@ -13,6 +13,18 @@ public enum Metrics {
         return (precision, recall, f1)
     }
 
+    /// Precision, recall and F1 of each class 0..<classes (one against the rest), and their
+    /// unweighted mean (macro average, as scikit-learn's `average="macro"`).
+    public static func perClass(predicted: [Int], actual: [Int], classes: Int)
+        -> (precision: [Double], recall: [Double], f1: [Double], macroF1: Double) {
+        var precision: [Double] = [], recall: [Double] = [], f1: [Double] = []
+        for c in 0..<classes {
+            let m = precisionRecallF1(predicted: predicted.map { $0 == c }, actual: actual.map { $0 == c })
+            precision.append(m.precision); recall.append(m.recall); f1.append(m.f1)
+        }
+        return (precision, recall, f1, classes > 0 ? f1.reduce(0, +) / Double(classes) : 0)
+    }
+
     /// counts[actual][predicted] over `classes`.
     public static func confusionMatrix(predicted: [Int], actual: [Int], classes: Int) -> [[Int]] {
         var m = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
