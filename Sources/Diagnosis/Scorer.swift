@@ -27,15 +27,17 @@ public struct ScoreReport: Sendable, Codable {
 }
 
 /// Scores a trace with a model: workload category per window (nearest centroid in PCA space),
-/// P(interfered) = 1 − P(none) and the kind per window, then periods, causes, culprits and
-/// actions from the `Diagnoser`.
+/// P(interfered) = 1 − P(none) and the kind per window, checked by the `EvidenceGate`, then
+/// periods, causes, culprits and actions from the `Diagnoser`.
 public struct Scorer {
     public var model: InterferenceModel
     public var diagnoser: Diagnoser
+    public var gate: EvidenceGate
 
-    public init(model: InterferenceModel, diagnoser: Diagnoser = .init()) {
+    public init(model: InterferenceModel, diagnoser: Diagnoser = .init(), gate: EvidenceGate = .init()) {
         self.model = model
         self.diagnoser = diagnoser
+        self.gate = gate
     }
 
     public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
@@ -60,6 +62,7 @@ public struct Scorer {
                 categories.append(variant.clusterNames[clusters[i]])
             }
         }
+        windows = gate.apply(windows, evidence: features.evidence)
         let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
         var vms: [VMScore] = []
         for vm in features.analysis.model.registry.vms.map(\.name) {

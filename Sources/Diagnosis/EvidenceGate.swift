@@ -1,0 +1,48 @@
+/// A domain rule applied to the classifier's window scores: a VM cannot suffer interference on a
+/// resource it does not use. A window scored as disk (net) interference keeps its probability
+/// only if the VM issued block requests (sent or received packets) in it or in the `memory`
+/// windows before it (its requests may all be stuck); a window scored as CPU interference only if
+/// others held its CPU for at least `minimumStolenShare` of its vCPU time. Otherwise its
+/// probability becomes 0. Memory interference is not gated (the host cannot see guest memory use).
+public struct EvidenceGate: Sendable, Codable, Equatable {
+    public var memory: Int
+    public var minimumStolenShare: Double
+
+    public init(memory: Int = 10, minimumStolenShare: Double = 0.01) {
+        self.memory = memory
+        self.minimumStolenShare = minimumStolenShare
+    }
+
+    public func apply(_ scores: [WindowScore], evidence: [WindowEvidence]) -> [WindowScore] {
+        let byVM = Dictionary(grouping: evidence, by: \.vm).mapValues { $0.sorted { $0.startNs < $1.startNs } }
+        var lastDisk: [String: Int64] = [:], lastNet: [String: Int64] = [:]
+        var used: [String: (disk: Set<Int64>, net: Set<Int64>)] = [:]
+        for (vm, windows) in byVM {
+            var disk = Set<Int64>(), net = Set<Int64>()
+            for w in windows {
+                if w.keys.keys.contains(where: { $0.category == .block }) { lastDisk[vm] = w.startNs }
+                if w.keys.keys.contains(where: { $0.category == .net }) { lastNet[vm] = w.startNs }
+                let horizon = Int64(memory) * (w.endNs - w.startNs)
+                if let d = lastDisk[vm], w.startNs - d <= horizon { disk.insert(w.startNs) }
+                if let n = lastNet[vm], w.startNs - n <= horizon { net.insert(w.startNs) }
+            }
+            used[vm] = (disk, net)
+        }
+        let index = Dictionary(uniqueKeysWithValues: evidence.map { ("\($0.vm)@\($0.startNs)", $0) })
+        return scores.map { s in
+            var s = s
+            let u = used[s.vm]
+            switch s.kind {
+            case "disk": if u?.disk.contains(s.startNs) != true { s.probability = 0 }
+            case "net": if u?.net.contains(s.startNs) != true { s.probability = 0 }
+            case "cpu":
+                if let w = index["\(s.vm)@\(s.startNs)"] {
+                    let stolen = w.stolenByName.filter { $0.key != s.vm }.values.reduce(0, +)
+                    if Double(stolen) < minimumStolenShare * Double(max(1, w.vcpuNs)) { s.probability = 0 }
+                }
+            default: break
+            }
+            return s
+        }
+    }
+}
