@@ -163,14 +163,16 @@ public struct Trainer {
             if best == nil || s > best!.1 + 1e-9 { best = (km, s, labels) }
         }
         let (km, silhouette, labels) = best!
-        // Name each cluster from the mean of its windows in the features' own units.
+        // Name each cluster from its centroid in the features' own units, taken as the median of
+        // its windows per feature (a cluster that mixes two workloads is named by its majority,
+        // not by an average that looks like neither).
         var names: [String] = []
         for c in 0..<km.centers.rows {
             let members = labels.indices.filter { labels[$0] == c }
             var centroid: [String: Double] = [:]
             for (j, name) in columns.enumerated() {
-                let values = members.map { raw[$0, j] }.filter(\.isFinite)
-                if !values.isEmpty { centroid[name] = values.reduce(0, +) / Double(values.count) }
+                let values = members.map { raw[$0, j] }.filter(\.isFinite).sorted()
+                if !values.isEmpty { centroid[name] = values[values.count / 2] }
             }
             names.append(ClusterNamer.name(centroid: centroid))
         }
