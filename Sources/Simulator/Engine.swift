@@ -42,6 +42,7 @@ final class Engine {
         case device(Int)
         case link(Int)
         case hostStart(Int), hostStop(Int)
+        case vmStart(Int)
     }
 
     enum Kind { case vcpu, main, worker, vhost, host, kworker }
@@ -127,15 +128,53 @@ final class Engine {
             actions.push(t0 + Int64(plan.start * 1e9), .hostStart(t))
             actions.push(t0 + Int64(plan.end * 1e9), .hostStop(t))
         }
-        // Statedump of every thread at the start, then every VM thread wakes within 2 ms.
-        for task in tasks {
-            emit(Event(time: t0, cpu: 0, kind: .statedumpProcessState, tid: 0, pid: 0, a: Int64(task.tid), b: Int64(task.pid),
-                       c: 1, s1: task.comm))
+        // Statedump of every thread running at the start, then every VM thread wakes within 2 ms;
+        // a VM that starts later is forked and exec'd then (its threads do not exist before).
+        for (i, task) in tasks.enumerated() {
+            let start = startTime(of: i)
+            if start <= t0 {
+                emit(Event(time: t0, cpu: 0, kind: .statedumpProcessState, tid: 0, pid: 0, a: Int64(task.tid), b: Int64(task.pid),
+                           c: 1, s1: task.comm))
+            } else {
+                task.alive = false
+            }
+            if task.kind == .vcpu || task.kind == .main || task.kind == .kworker {
+                actions.push(max(t0, start) + 1_000 + Int64(g.next() % 2_000_000), .wake(i, 0))
+            }
         }
-        for (i, task) in tasks.enumerated() where task.kind == .vcpu || task.kind == .main || task.kind == .kworker {
-            actions.push(t0 + 1_000 + Int64(g.next() % 2_000_000), .wake(i, 0))
+        for v in scenario.vms.indices {
+            let start = max(t0, t0 + Int64(scenario.vms[v].startsAt * 1e9))
+            if start > t0 { actions.push(start, .vmStart(v)) }
+            for t in vmTasks[v].vcpus { truth.set(vm: v, state: .idle, at: start, thread: t) }
         }
-        for v in scenario.vms.indices { for t in vmTasks[v].vcpus { truth.set(vm: v, state: .idle, at: t0, thread: t) } }
+    }
+
+    private func startTime(of task: Int) -> Int64 {
+        let t = tasks[task]
+        guard t.vm >= 0, t.kind != .host, t.kind != .kworker else { return scenario.originNs }
+        return scenario.originNs + Int64(scenario.vms[t.vm].startsAt * 1e9)
+    }
+
+    /// A VM started mid-trace: the management daemon forks QEMU, which execs, then creates its threads.
+    private func vmStart(_ v: Int) {
+        let plan = scenario.vms[v]
+        let (main, vcpus, worker, vhost) = vmTasks[v]
+        let cpu = tasks[main].cpus[0]
+        let daemon = strings.intern("libvirtd")
+        emit(Event(time: now, cpu: Int32(cpu), kind: .schedProcessFork, tid: 900, pid: 900, a: 900, b: Int64(plan.pid), c: 900,
+                   d: Int64(plan.pid), s1: daemon, s2: daemon))
+        emit(Event(time: now + 50_000, cpu: Int32(cpu), kind: .schedProcessExec, tid: plan.pid, pid: plan.pid, a: Int64(plan.pid),
+                   b: Int64(plan.pid), s1: strings.intern("/usr/bin/qemu-system-x86_64")))
+        var t = now + 100_000
+        for thread in vcpus + [worker] {
+            emit(Event(time: t, cpu: Int32(cpu), kind: .schedProcessFork, tid: plan.pid, pid: plan.pid, a: Int64(plan.pid),
+                       b: Int64(tasks[thread].tid), c: Int64(plan.pid), d: Int64(plan.pid), s1: tasks[main].comm, s2: tasks[main].comm))
+            t += 20_000
+        }
+        let kthreadd = strings.intern("kthreadd")
+        emit(Event(time: t, cpu: Int32(cpu), kind: .schedProcessFork, tid: 2, pid: 2, a: 2, b: Int64(tasks[vhost].tid), c: 2,
+                   d: Int64(tasks[vhost].tid), s1: kthreadd, s2: kthreadd))
+        for thread in [main, worker, vhost] + vcpus { tasks[thread].alive = true }
     }
 
     // MARK: - Output
@@ -203,6 +242,8 @@ final class Engine {
             wake(t, waker: 0)
         case .hostStop(let t):
             tasks[t].alive = false
+        case .vmStart(let v):
+            vmStart(v)
         }
     }
 

@@ -88,12 +88,12 @@ public enum Simulation {
         func ns(_ seconds: Double) -> Int64 { s.originNs + Int64((seconds * 1e9).rounded()) }
         for vm in s.vms {
             let episodes = s.episodes.filter { $0.victim == vm.name }
-            var cuts = Set([0.0, s.duration])
+            var cuts = Set([vm.startsAt, s.duration])
             for p in vm.phases { cuts.insert(min(s.duration, max(0, p.start))); cuts.insert(min(s.duration, max(0, p.end))) }
             for e in episodes { cuts.insert(min(s.duration, max(0, e.start))); cuts.insert(min(s.duration, max(0, e.end))) }
             let sorted = cuts.sorted()
             var rows: [(Double, Double, String, String, String)] = []
-            for (a, b) in zip(sorted, sorted.dropFirst()) where b > a {
+            for (a, b) in zip(sorted, sorted.dropFirst()) where b > a && a >= vm.startsAt {
                 let mid = (a + b) / 2
                 let workload = vm.phases.first { mid >= $0.start && mid < $0.end }?.workload.category ?? "idle"
                 let episode = episodes.first { mid >= $0.start && mid < $0.end }

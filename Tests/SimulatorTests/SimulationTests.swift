@@ -60,11 +60,12 @@ import TraceIngest
         let lines = Simulation.labels(s).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         for vm in s.vms {
             let rows = lines.filter { $0[0] == vm.name[...] }
-            #expect(Int64(rows.first![1])! == s.originNs)
+            #expect(Int64(rows.first![1])! == s.originNs + Int64(vm.startsAt * 1e9))
             #expect(Int64(rows.last![2])! == s.originNs + 10_000_000_000)
             for (r, next) in zip(rows, rows.dropFirst()) { #expect(r[2] == next[1]) }
         }
         #expect(s.episodes.count > 0)
+        #expect(s.vms.contains { $0.startsAt > 0 })   // train-2 starts a VM mid-trace (fork + exec)
         for e in s.episodes { #expect(lines.contains { $0[0] == e.victim[...] && $0[4] == e.kind[...] && $0[5] == e.culprit[...] }) }
     }
 
