@@ -1,3 +1,4 @@
+import Foundation
 import HostModel
 import TraceIngest
 
@@ -38,7 +39,61 @@ public struct FeatureBuilder {
             let name = names[p.vm]
             return FeatureRow(vm: name, startNs: p.start, endNs: p.end, values: keep.map { p.values[$0] },
                               label: labels?.label(vm: name, startNs: p.start, endNs: p.end))
-        }.sorted { ($0.vm, $0.startNs) < ($1.vm, $1.startNs) }
+        }
         return FeatureTable(schema: schema, rows: rows)
     }
+
+    /// Streams the features of `path` to `output` (CSV, or JSON with `json`): rows wait in a
+    /// `RowSpool` on disk until the end of the trace tells which groups are present, so memory
+    /// stays bounded by threads and VMs however long the trace. The file appears complete or not
+    /// at all (temporary name, then rename).
+    public func write(path: String, to output: String, json: Bool) throws -> (schema: FeatureSchema, rows: Int, analysis: HostAnalysis) {
+        let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
+        let target = URL(fileURLWithPath: output)
+        let folder = target.deletingLastPathComponent()
+        let spool = try RowSpool(directory: folder, width: all.schema.columns.count)
+        let analysis = try HostAnalysis.run(path: path, configuration: configuration, onWindow: { w in
+            guard w.observedEndNs > w.observedStartNs else { return }
+            spool.append(vm: w.vm, start: w.startNs, end: w.endNs, values: all.values(for: w))
+        })
+        let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
+        let keep = schema.columns.map { all.schema.columns.firstIndex(of: $0)! }
+        let names = analysis.model.registry.vms.map(\.name)
+        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let out = FileHandle(forWritingAtPath: temporary.path) else {
+            throw FeatureOutputError(path: output)
+        }
+        var text = ""
+        func emit(_ s: String, force: Bool = false) {
+            text += s
+            if text.utf8.count >= 1 << 20 || force { out.write(Data(text.utf8)); text = "" }
+        }
+        do {
+            let hasLabels = labels != nil
+            emit(json ? FeatureTable.jsonHead(schema) : FeatureTable.csvHeader(schema, labels: hasLabels))
+            var n = 0
+            try spool.forEach { row in
+                let name = names[row.vm]
+                let r = FeatureRow(vm: name, startNs: row.start, endNs: row.end, values: keep.map { row.values[$0] },
+                                   label: labels?.label(vm: name, startNs: row.start, endNs: row.end))
+                emit(json ? (n == 0 ? "" : ",\n") + FeatureTable.jsonRow(r, schema: schema) : FeatureTable.csvLine(r, schemaID: schema.id, labels: hasLabels))
+                n += 1
+            }
+            emit(json ? "\n  ]\n}\n" : "", force: true)
+            try out.close()
+            if rename(temporary.path, target.path) != 0 { throw FeatureOutputError(path: output) }
+            return (schema, n, analysis)
+        } catch {
+            try? out.close()
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+}
+
+/// The features file could not be written.
+public struct FeatureOutputError: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "\(path): cannot write: the folder does not exist or is not writable" }
 }

@@ -38,52 +38,63 @@ public struct FeatureTable: Sendable {
     }
 
     public func csv() -> String {
-        var out = "vm,start_ns,end_ns,schema," + schema.columns.joined(separator: ",")
         let labels = hasLabels
-        if labels { out += ",workload,interference,culprit" }
-        out += "\n"
+        var out = Self.csvHeader(schema, labels: labels)
         let id = schema.id
-        for row in rows {
-            out += "\(Self.quote(row.vm)),\(row.startNs),\(row.endNs),\(id)"
-            for v in row.values { out += "," + Self.number(v) }
-            if labels {
-                let l = row.label
-                out += ",\(l?.workload ?? ""),\(l?.interference ?? ""),\(Self.quote(l?.culprit ?? ""))"
-            }
-            out += "\n"
-        }
+        for row in rows { out += Self.csvLine(row, schemaID: id, labels: labels) }
         return out
     }
 
-    /// A JSON document: the schema (id, groups, columns, window) and the rows.
+    static func csvHeader(_ schema: FeatureSchema, labels: Bool) -> String {
+        "vm,start_ns,end_ns,schema," + schema.columns.joined(separator: ",") + (labels ? ",workload,interference,culprit" : "") + "\n"
+    }
+
+    static func csvLine(_ row: FeatureRow, schemaID: String, labels: Bool) -> String {
+        var out = "\(quote(row.vm)),\(row.startNs),\(row.endNs),\(schemaID)"
+        for v in row.values { out += "," + number(v) }
+        if labels {
+            let l = row.label
+            out += ",\(l?.workload ?? ""),\(l?.interference ?? ""),\(quote(l?.culprit ?? ""))"
+        }
+        return out + "\n"
+    }
+
+    /// A JSON document: the schema (id, groups, columns, window) and the rows, one per line.
     public func json() throws -> Data {
-        struct Document: Encodable {
-            var schemaId: String
-            var windowNs: Int64
-            var groups: [FeatureGroup]
-            var columns: [String]
-            var rows: [JSONRow]
+        var out = Self.jsonHead(schema)
+        for (i, row) in rows.enumerated() { out += (i == 0 ? "" : ",\n") + Self.jsonRow(row, schema: schema) }
+        out += "\n  ]\n}\n"
+        return Data(out.utf8)
+    }
+
+    static func jsonHead(_ schema: FeatureSchema) -> String {
+        func list(_ xs: [String]) -> String { "[" + xs.map { jsonString($0) }.joined(separator: ", ") + "]" }
+        return "{\n  \"schema_id\": \(jsonString(schema.id)),\n  \"window_ns\": \(schema.windowNs),\n"
+            + "  \"groups\": \(list(schema.groups.map(\.rawValue))),\n  \"columns\": \(list(schema.columns)),\n  \"rows\": [\n"
+    }
+
+    static func jsonRow(_ row: FeatureRow, schema: FeatureSchema) -> String {
+        var out = "    {\"vm\": \(jsonString(row.vm)), \"start_ns\": \(row.startNs), \"end_ns\": \(row.endNs), \"features\": {"
+        out += zip(schema.columns, row.values).map { "\(jsonString($0)): \($1.isFinite ? number($1) : "null")" }.joined(separator: ", ")
+        out += "}"
+        if let l = row.label {
+            out += ", \"workload\": \(jsonString(l.workload)), \"interference\": \(jsonString(l.interference)), \"culprit\": \(jsonString(l.culprit))"
         }
-        struct JSONRow: Encodable {
-            var vm: String
-            var startNs: Int64
-            var endNs: Int64
-            var features: [String: Double?]
-            var workload: String?
-            var interference: String?
-            var culprit: String?
+        return out + "}"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
         }
-        let document = Document(
-            schemaId: schema.id, windowNs: schema.windowNs, groups: schema.groups, columns: schema.columns,
-            rows: rows.map { row in
-                JSONRow(vm: row.vm, startNs: row.startNs, endNs: row.endNs,
-                        features: Dictionary(uniqueKeysWithValues: zip(schema.columns, row.values.map { $0.isFinite ? $0 : nil })),
-                        workload: row.label?.workload, interference: row.label?.interference, culprit: row.label?.culprit)
-            })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(document)
+        return out + "\""
     }
 
     static func number(_ v: Double) -> String {

@@ -25,15 +25,16 @@ struct FeaturesCommand: ParsableCommand {
             let windowNs = try WindowLength.parse(window)
             let labelSet = try labels.map { try Labels(path: $0) }
             let configuration = try options.configuration(windowNs: windowNs)
-            let (table, analysis) = try FeatureBuilder(configuration: configuration, labels: labelSet).build(path: options.trace)
-            options.warnUnusedNames(configuration, analysis: analysis)
-            let data = options.json ? try table.json() : Data(table.csv().utf8)
+            let builder = FeatureBuilder(configuration: configuration, labels: labelSet)
             if let output {
-                try AtomicFile.write(data, to: output)
-                let absent = FeatureGroup.allCases.filter { !table.schema.groups.contains($0) }
-                print("schema \(table.schema.id): \(table.rows.count) rows, \(table.schema.columns.count) features; groups \(table.schema.groups.map(\.rawValue).joined(separator: ", ")); absent \(absent.map(\.rawValue).joined(separator: ", "))")
+                let (schema, rows, analysis) = try builder.write(path: options.trace, to: output, json: options.json)
+                options.warnUnusedNames(configuration, analysis: analysis)
+                let absent = FeatureGroup.allCases.filter { !schema.groups.contains($0) }
+                print("schema \(schema.id): \(rows) rows, \(schema.columns.count) features; groups \(schema.groups.map(\.rawValue).joined(separator: ", ")); absent \(absent.map(\.rawValue).joined(separator: ", "))")
             } else {
-                FileHandle.standardOutput.write(data)
+                let (table, analysis) = try builder.build(path: options.trace)
+                options.warnUnusedNames(configuration, analysis: analysis)
+                FileHandle.standardOutput.write(options.json ? try table.json() : Data(table.csv().utf8))
             }
         }
     }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Feature rows parked on disk while a trace is read, so that memory does not grow with the
+/// trace's length: each row is the VM index, the window bounds and every column's value, appended
+/// to a temporary file and read back in order once the schema is known.
+final class RowSpool {
+    struct Row {
+        var vm: Int
+        var start: Int64
+        var end: Int64
+        var values: [Double]
+    }
+
+    let url: URL
+    let width: Int
+    private let handle: FileHandle
+    private var buffer = Data()
+    private(set) var count = 0
+
+    init(directory: URL, width: Int) throws {
+        url = directory.appendingPathComponent(".interfere-rows-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forUpdatingAtPath: url.path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory.path])
+        }
+        self.handle = handle
+        self.width = width
+    }
+
+    deinit {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    func append(vm: Int, start: Int64, end: Int64, values: [Double]) {
+        var header = (Int64(vm), start, end)
+        withUnsafeBytes(of: &header) { buffer.append(contentsOf: $0) }
+        values.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        count += 1
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    private func flush() {
+        handle.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Every row, in the order appended.
+    func forEach(_ body: (Row) throws -> Void) throws {
+        flush()
+        try handle.seek(toOffset: 0)
+        let rowBytes = 24 + 8 * width
+        while true {
+            guard let chunk = try handle.read(upToCount: rowBytes * 4096), !chunk.isEmpty else { return }
+            try chunk.withUnsafeBytes { raw in
+                var offset = 0
+                while offset + rowBytes <= raw.count {
+                    let vm = raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)
+                    let start = raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self)
+                    let end = raw.loadUnaligned(fromByteOffset: offset + 16, as: Int64.self)
+                    var values = [Double](repeating: 0, count: width)
+                    for j in 0..<width { values[j] = raw.loadUnaligned(fromByteOffset: offset + 24 + 8 * j, as: Double.self) }
+                    try body(Row(vm: Int(vm), start: start, end: end, values: values))
+                    offset += rowBytes
+                }
+            }
+        }
+    }
+}
