@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Learning", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
         .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "TraceIngest"]),
         .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"]),
-        .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "IntelPT", "Learning"], swiftSettings: hotPath),
+        .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 
         // The command-line tool: subcommands only.

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release 2>&1 | tail -n 1
+swift build -c release 2>&1 | tail -n 3
 scripts/demo.sh

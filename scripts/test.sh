@@ -4,8 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release 2>&1 | tail -n 1
-swift build --build-tests 2>&1 | grep -E "error|warning: unre|Compiling|Build" | grep -v "^\[" || true
+build() {
+    local log
+    log=$(mktemp)
+    if ! swift build "$@" >"$log" 2>&1; then
+        grep -E "error:" -A3 "$log" | head -60 || tail -40 "$log"
+        rm -f "$log"
+        exit 1
+    fi
+    tail -n 1 "$log"
+    rm -f "$log"
+}
+build -c release
+build --build-tests
 swift test --skip-build
 if [ -d Tests/parity ]; then
     INTERFERE_BIN="$PWD/.build/release/interfere" LEARNING_TOOL="$PWD/.build/release/learning-tool" \
