@@ -30,10 +30,12 @@ final class Engine {
     private var finished = false
     private var nextSkb: Int64 = 0x0000_8880_0000_0000
     private var nextRequest: Int64 = 0x5600_0000
-    private lazy var swapperNames: [Int32] = (0..<scenario.pcpus).map { strings.intern("swapper/\($0)") }
-    private lazy var linkNames: [Int32] = scenario.links.map { strings.intern($0.name) }
-    private lazy var readID = strings.intern("R")
-    private lazy var writeID = strings.intern("W")
+    // Every string the run needs is interned before it starts: the CTF writer may read the table
+    // from another thread while the engine runs.
+    private var swapperNames: [Int32] = []
+    private var linkNames: [Int32] = []
+    private var readID: Int32 = 0, writeID: Int32 = 0
+    private var daemonID: Int32 = 0, qemuPathID: Int32 = 0, kthreaddID: Int32 = 0
 
     enum Action {
         case cpu(Int, UInt64)          // a CPU's next decision (stale when the version moved on)
@@ -101,6 +103,13 @@ final class Engine {
     }
 
     private func build() {
+        swapperNames = (0..<scenario.pcpus).map { strings.intern("swapper/\($0)") }
+        linkNames = scenario.links.map { strings.intern($0.name) }
+        readID = strings.intern("R")
+        writeID = strings.intern("W")
+        daemonID = strings.intern("libvirtd")
+        qemuPathID = strings.intern("/usr/bin/qemu-system-x86_64")
+        kthreaddID = strings.intern("kthreadd")
         cpus = Array(repeating: CPU(), count: scenario.pcpus)
         devices = scenario.devices.map { Device(plan: $0) }
         links = scenario.links.map { Link(plan: $0) }
@@ -160,18 +169,18 @@ final class Engine {
         let plan = scenario.vms[v]
         let (main, vcpus, worker, vhost) = vmTasks[v]
         let cpu = tasks[main].cpus[0]
-        let daemon = strings.intern("libvirtd")
+        let daemon = daemonID
         emit(Event(time: now, cpu: Int32(cpu), kind: .schedProcessFork, tid: 900, pid: 900, a: 900, b: Int64(plan.pid), c: 900,
                    d: Int64(plan.pid), s1: daemon, s2: daemon))
         emit(Event(time: now + 50_000, cpu: Int32(cpu), kind: .schedProcessExec, tid: plan.pid, pid: plan.pid, a: Int64(plan.pid),
-                   b: Int64(plan.pid), s1: strings.intern("/usr/bin/qemu-system-x86_64")))
+                   b: Int64(plan.pid), s1: qemuPathID))
         var t = now + 100_000
         for thread in vcpus + [worker] {
             emit(Event(time: t, cpu: Int32(cpu), kind: .schedProcessFork, tid: plan.pid, pid: plan.pid, a: Int64(plan.pid),
                        b: Int64(tasks[thread].tid), c: Int64(plan.pid), d: Int64(plan.pid), s1: tasks[main].comm, s2: tasks[main].comm))
             t += 20_000
         }
-        let kthreadd = strings.intern("kthreadd")
+        let kthreadd = kthreaddID
         emit(Event(time: t, cpu: Int32(cpu), kind: .schedProcessFork, tid: 2, pid: 2, a: 2, b: Int64(tasks[vhost].tid), c: 2,
                    d: Int64(tasks[vhost].tid), s1: kthreadd, s2: kthreadd))
         for thread in [main, worker, vhost] + vcpus { tasks[thread].alive = true }
