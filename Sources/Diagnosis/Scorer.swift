@@ -51,7 +51,9 @@ public struct Scorer {
         if raw.rows > 0 {
             let x = variant.scaler.transform(FeatureTransform.apply(raw, columns: variant.featureNames))
             let p = variant.classifier.predictProbabilities(x)
-            let z = variant.pca.transform(x)
+            let clusterIndex = (variant.clusterFeatures ?? variant.featureNames).map { variant.featureNames.firstIndex(of: $0)! }
+            let xw = Matrix(rows: x.rows, columns: clusterIndex.count, data: (0..<x.rows).flatMap { i in clusterIndex.map { x[i, $0] } })
+            let z = variant.pca.transform(xw)
             let clusters = Self.nearest(z, centers: variant.centroids)
             for (i, row) in table.rows.enumerated() {
                 var kind = "cpu", best = -1.0

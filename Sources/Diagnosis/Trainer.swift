@@ -131,7 +131,7 @@ public struct Trainer {
         return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,
                             requiredPrefixes: required, scaler: fitted.scaler, pca: fitted.pca,
                             centroids: fitted.centroids, clusterNames: fitted.names, classifier: fitted.classifier,
-                            classes: Self.classes, metrics: fitted.metrics)
+                            classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.clusterColumns)
     }
 
     struct Parts {
@@ -142,6 +142,7 @@ public struct Trainer {
         var classifier: LogisticRegression
         var clusterLabels: [Int]
         var silhouette: Double
+        var clusterColumns: [String]
         var metrics: [String: Double] = [:]
     }
 
@@ -149,9 +150,12 @@ public struct Trainer {
         let raw = data.rawMatrix(columns, rows: rows)
         var scaler = StandardScaler()
         let x = scaler.fitTransform(data.matrix(columns, rows: rows))
-        var pca = PCA(componentCount: min(8, columns.count))
-        try pca.fit(x)
-        let z = pca.transform(x)
+        let clusterColumns = Self.workloadColumns(columns)
+        let clusterIndex = clusterColumns.map { columns.firstIndex(of: $0)! }
+        let xw = Matrix(rows: x.rows, columns: clusterIndex.count, data: (0..<x.rows).flatMap { i in clusterIndex.map { x[i, $0] } })
+        var pca = PCA(componentCount: min(8, clusterColumns.count))
+        try pca.fit(xw)
+        let z = pca.transform(xw)
         // k by silhouette.
         var best: (KMeans, Double, [Int])?
         let candidates = k.map { [$0] } ?? Array(2...min(8, max(2, rows.count - 1)))
@@ -179,7 +183,17 @@ public struct Trainer {
         var classifier = LogisticRegression(c: c, balanced: true, maxIterations: 300)
         try classifier.fit(x, rows.map { Self.classes.firstIndex(of: data.interference[$0]) ?? 0 }, classes: Self.classes.count)
         return Parts(scaler: scaler, pca: pca, centroids: km.centers, names: names, classifier: classifier,
-                     clusterLabels: labels, silhouette: silhouette)
+                     clusterLabels: labels, silhouette: silhouette, clusterColumns: clusterColumns)
+    }
+
+    /// The columns that say what a VM asks for rather than what it suffers: the workload
+    /// clusters are made from these (vCPUs, running and idle shares, wakeups and wake causes, exits
+    /// by group, guest share, disk, QEMU and network rates and bytes). Steal, waits, latencies and
+    /// their spread describe interference and are left to the classifier.
+    static func workloadColumns(_ columns: [String]) -> [String] {
+        let suffering = ["stolen", "latency", "preempted", "waiting", "handling", "xmit_wait", "interval_std", "hypervisor"]
+        let kept = columns.filter { c in !suffering.contains { c.contains($0) } }
+        return kept.isEmpty ? columns : kept
     }
 }
 

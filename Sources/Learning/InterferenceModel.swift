@@ -114,8 +114,12 @@ public struct ModelVariant: Sendable, Codable, Equatable {
     /// Class names of the classifier, `none` first.
     public var classes: [String]
     public var metrics: [String: Double]
+    /// The features the workload clusters are made from (what the VM asks for, not what it
+    /// suffers); the PCA and the centroids live in their space. Nil: all `featureNames`.
+    public var clusterFeatures: [String]?
 
-    public init(name: String, schemaID: String, featureNames: [String], windowNs: Int64, requiredPrefixes: [String], scaler: StandardScaler, pca: PCA, centroids: Matrix, clusterNames: [String], classifier: LogisticRegression, classes: [String], metrics: [String: Double]) {
+    public init(name: String, schemaID: String, featureNames: [String], windowNs: Int64, requiredPrefixes: [String], scaler: StandardScaler, pca: PCA, centroids: Matrix, clusterNames: [String], classifier: LogisticRegression, classes: [String], metrics: [String: Double], clusterFeatures: [String]? = nil) {
+        self.clusterFeatures = clusterFeatures
         self.name = name
         self.schemaID = schemaID
         self.featureNames = featureNames
