@@ -1,9 +1,11 @@
-/// A domain rule applied to the classifier's window scores: a VM cannot suffer interference on a
-/// resource it does not use. A window scored as disk (net) interference keeps its probability
-/// only if the VM issued block requests (sent or received packets) in it or in the `memory`
-/// windows before it (its requests may all be stuck); a window scored as CPU interference only if
-/// others held its CPU for at least `minimumStolenShare` of its vCPU time. Otherwise its
-/// probability becomes 0. Memory interference is not gated (the host cannot see guest memory use).
+/// A domain rule applied to the classifier's window scores: interference needs a resource the VM
+/// uses and someone else using it. A window scored as disk (net) interference keeps its
+/// probability only if, in it or in the `memory` windows before it (requests may all be stuck),
+/// the VM issued block requests (sent or received packets) and another issuer (sender) used one
+/// of those devices (links); a window scored as CPU interference only if others held its CPU for
+/// at least `minimumStolenShare` of its vCPU time. Otherwise its probability becomes 0 (a VM that
+/// saturates a device alone is not interfered with; the model may still say it is busy). Memory
+/// interference is not gated (the host cannot see guest memory use).
 public struct EvidenceGate: Sendable, Codable, Equatable {
     public var memory: Int
     public var minimumStolenShare: Double
@@ -20,8 +22,11 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
         for (vm, windows) in byVM {
             var disk = Set<Int64>(), net = Set<Int64>()
             for w in windows {
-                if w.keys.keys.contains(where: { $0.category == .block }) { lastDisk[vm] = w.startNs }
-                if w.keys.keys.contains(where: { $0.category == .net }) { lastNet[vm] = w.startNs }
+                let sharedDisk = w.diskRequests.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
+                let sharedLink = w.netPackets.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
+                    || (w.keys.keys.contains(where: { $0.category == .net }) && w.netPackets.values.contains { $0.keys.contains { $0 != vm } })
+                if w.keys.keys.contains(where: { $0.category == .block }) && sharedDisk { lastDisk[vm] = w.startNs }
+                if w.keys.keys.contains(where: { $0.category == .net }) && sharedLink { lastNet[vm] = w.startNs }
                 let horizon = Int64(memory) * (w.endNs - w.startNs)
                 if let d = lastDisk[vm], w.startNs - d <= horizon { disk.insert(w.startNs) }
                 if let n = lastNet[vm], w.startNs - n <= horizon { net.insert(w.startNs) }

@@ -36,6 +36,7 @@ final class Engine {
     private var linkNames: [Int32] = []
     private var readID: Int32 = 0, writeID: Int32 = 0
     private var daemonID: Int32 = 0, qemuPathID: Int32 = 0, kthreaddID: Int32 = 0
+    private var irqNames: [Int32] = []
 
     enum Action {
         case cpu(Int, UInt64)          // a CPU's next decision (stale when the version moved on)
@@ -110,6 +111,7 @@ final class Engine {
         daemonID = strings.intern("libvirtd")
         qemuPathID = strings.intern("/usr/bin/qemu-system-x86_64")
         kthreaddID = strings.intern("kthreadd")
+        irqNames = scenario.devices.indices.map { strings.intern("ahci[\($0)]") } + scenario.links.indices.map { strings.intern("virtio\($0)-input") }
         cpus = Array(repeating: CPU(), count: scenario.pcpus)
         devices = scenario.devices.map { Device(plan: $0) }
         links = scenario.links.map { Link(plan: $0) }
@@ -120,7 +122,9 @@ final class Engine {
         }
         for (v, plan) in scenario.vms.enumerated() {
             let cpusOf = plan.cpus.map { $0 % scenario.pcpus }
-            let main = addTask(tid: plan.pid, pid: plan.pid, comm: "qemu-system-x86", kind: .main, vm: v, cpus: cpusOf)
+            // The QEMU main loop (briefly awake now and then) may run on any CPU: it migrates.
+            let anyCPU = Array(0..<scenario.pcpus)
+            let main = addTask(tid: plan.pid, pid: plan.pid, comm: "qemu-system-x86", kind: .main, vm: v, cpus: anyCPU)
             var vcpus: [Int] = []
             for i in 0..<plan.vcpus {
                 let t = addTask(tid: plan.pid + 1 + Int32(i), pid: plan.pid, comm: "CPU \(i)/KVM", kind: .vcpu, vm: v, index: i,
@@ -664,6 +668,7 @@ final class Engine {
     private func deviceDone(_ d: Int) {
         let r = devices[d].queue.removeFirst()
         let cpu = 0
+        event(.irqHandlerEntry, cpu: cpu, a: Int64(40 + d), s1: irqNames[d])
         event(.softirqEntry, cpu: cpu, a: 4)
         event(.blockRqComplete, cpu: cpu, a: devices[d].plan.dev, b: r.sector, c: r.bytes / 512, s1: r.write ? writeID : readID)
         tasks[r.worker].jobs.append(.complete(vcpu: r.vcpu, request: r.request))
@@ -682,6 +687,7 @@ final class Engine {
     private func linkDone(_ l: Int) {
         let p = links[l].queue.removeFirst()
         let cpu = 0
+        if p.last { event(.irqHandlerEntry, cpu: cpu, a: Int64(50 + l), s1: irqNames[devices.count + l]) }
         event(.softirqEntry, cpu: cpu, a: 2)
         event(.netDevXmit, cpu: cpu, a: p.skb, b: p.length, s1: linkNames[l])
         truth.net(vm: p.owner, tx: true, bytes: p.length, at: now)
