@@ -61,13 +61,14 @@ public enum Simulation {
         for i in 0..<16 { h = h &* 6364136223846793005 &+ 1442695040888963407; uuid[i] = UInt8(truncatingIfNeeded: h >> 33) }
         // The engine runs on its own thread, handing batches of events to the writer (the two
         // halves of the work on the two cores).
-        let pipe = EventPipe()
+        let pipe = BoundedQueue<[Event]>()
+        let batchSize = 8192
         let producer = Thread {
             var batch: [Event] = []
-            batch.reserveCapacity(EventPipe.batchSize)
+            batch.reserveCapacity(batchSize)
             while let e = engine.next() {
                 batch.append(e)
-                if batch.count == EventPipe.batchSize {
+                if batch.count == batchSize {
                     guard pipe.put(batch) else { return }
                     batch.removeAll(keepingCapacity: true)
                 }
@@ -94,10 +95,8 @@ public enum Simulation {
             kernelEvents = try kernel.write()
         } catch {
             pipe.cancel()
-            pipe.waitUntilClosed()
             throw error
         }
-        pipe.waitUntilClosed()
         try UUIDPinning.pin(traceFolder: kernel.options.path, to: uuid)
         var ust = engine.userSpaceEvents[...]
         uuid[15] ^= 0xff
@@ -143,58 +142,6 @@ public enum Simulation {
             for r in rows { out += "\(vm.name),\(ns(r.0)),\(ns(r.1)),\(r.2),\(r.3),\(r.4)\n" }
         }
         return out
-    }
-}
-
-/// A bounded queue of event batches from the engine's thread to the writer's.
-final class EventPipe: @unchecked Sendable {
-    static let batchSize = 8192
-    private let condition = NSCondition()
-    private var batches: [[Event]] = []
-    private var closed = false
-    private var cancelled = false
-
-    /// False when the reader gave up.
-    func put(_ batch: [Event]) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.count >= 8 && !cancelled { condition.wait() }
-        if cancelled { return false }
-        batches.append(batch)
-        condition.broadcast()
-        return true
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next batch, or nil once the engine is done.
-    func take() -> [Event]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.isEmpty && !closed { condition.wait() }
-        if batches.isEmpty { return nil }
-        condition.broadcast()
-        return batches.removeFirst()
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        closed = closed || false
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Blocks until the producer has closed the pipe (or given up after a cancel).
-    func waitUntilClosed() {
-        condition.lock()
-        while !closed && !cancelled { condition.wait() }
-        condition.unlock()
     }
 }
 

@@ -15,48 +15,11 @@ enum PartMessage {
     case failed(String)
 }
 
-/// A bounded single-producer, single-consumer queue between a decoding thread and the reader.
-final class PartQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [PartMessage] = []
-    private var head = 0
-    private var cancelled = false
-    private let capacity = 8
-
-    func put(_ message: PartMessage) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count - head >= capacity && !cancelled { condition.wait() }
-        if cancelled { return false }
-        items.append(message)
-        condition.broadcast()
-        return true
-    }
-
-    func take() -> PartMessage {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count == head { condition.wait() }
-        let message = items[head]
-        head += 1
-        if head > 64 { items.removeFirst(head); head = 0 }
-        condition.broadcast()
-        return message
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-}
-
 /// One graph over a share of the stream ports, run on its own thread.
 final class TracePart: @unchecked Sendable {
     let state: SinkState
     let graph: GraphBuilder
-    let queue = PartQueue()
+    let queue = BoundedQueue<PartMessage>()
     private var sentStrings = 0
     private let finished = DispatchSemaphore(value: 0)
 
@@ -119,7 +82,7 @@ extension TraceReader {
         /// Makes sure part `p` has an event at its position, or marks it finished.
         func refill(_ p: Int) throws {
             while live[p] && positions[p] >= batches[p].count {
-                switch parts[p].queue.take() {
+                switch parts[p].queue.take() ?? .end {
                 case .batch(let batch):
                     for s in batch.newStrings { remaps[p].append(strings.intern(s)) }
                     batches[p] = batch.events
