@@ -54,6 +54,8 @@ public final class HostModel {
     private var pendingNet: [Int64: PendingRequest] = [:]
     /// The trace has `net_dev_queue`: link use is counted there rather than at transmit.
     private var sawNetDevQueue = false
+    /// The last interrupt injected into each VM: its likely cause and when.
+    private var injections: [Int: (WakeCause, Int64)] = [:]
 
     public init(strings: StringTable, configuration: HostModelConfiguration = .init()) {
         self.strings = strings
@@ -105,6 +107,7 @@ public final class HostModel {
             registry.note(tid: e.targetTid, pid: e.statedumpPid)
             registry.note(tid: e.targetTid, comm: e.s1)
         case .kvmEntry, .kvmExit: kvm(e, cpu: cpu, thread: current)
+        case .kvmApicIpi, .kvmSetIrq, .kvmMsiSetIrq, .kvmInjVirq: injection(e, thread: current)
         case .blockRqIssue: blockIssue(e, thread: current)
         case .blockRqComplete: blockComplete(e, cpu: cpu)
         case .qemuThreadPoolSubmit, .qemuThreadPoolComplete: qemu(e)
@@ -229,11 +232,32 @@ public final class HostModel {
         tracked[tid] = nil
     }
 
-    /// Why an idle vCPU of `vm` was woken, from the waker and what `cpu` was doing (DESIGN.md):
+    /// An interrupt injected into a VM (`kvm_set_irq`, `kvm_msi_set_irq`, `kvm_x86_inj_virq`) or an
+    /// IPI between its vCPUs (`kvm_x86_apic_ipi`): remembered, by who injected it, as the likely
+    /// cause of the next wakeup of one of its vCPUs.
+    private func injection(_ e: Event, thread: Int32) {
+        guard thread > 0, let info = registry.info(thread), info.vm >= 0 else { return }
+        let cause: WakeCause
+        switch registry.role(of: thread) {
+        case .vcpu: cause = e.kind == .kvmApicIpi ? .ipi : .other
+        case .vhost: cause = .net
+        case .ioThread: cause = strings[info.comm].hasPrefix("worker") || strings[info.comm].hasPrefix("IO ") ? .disk : .other
+        default: return
+        }
+        guard cause != .other else { return }
+        injections[info.vm] = (cause, e.time)
+    }
+
+    /// Why an idle vCPU of `vm` was woken, from what injected an interrupt into the VM just before
+    /// (within 200 µs: see `injection`), else from the waker and what `cpu` was doing (DESIGN.md):
     /// another vCPU of the VM → ipi; its vhost → net; a QEMU `worker` thread or a block completion
     /// on that CPU in the last 100 µs → disk; NET_RX/NET_TX softirq → net; BLOCK softirq → disk;
     /// TIMER/HRTIMER softirq or the idle task (an interrupt taken from idle) → timer; else other.
     private func wakeCause(waker: Int32, cpu: Int, vm: Int, at t: Int64) -> WakeCause {
+        if let (cause, time) = injections[vm], t - time <= 200_000 {
+            injections[vm] = nil
+            return cause
+        }
         switch registry.role(of: waker) {
         case .vcpu(let wvm, _) where wvm == vm: return .ipi
         case .vhost(let wvm) where wvm == vm: return .net

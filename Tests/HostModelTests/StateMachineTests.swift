@@ -159,3 +159,22 @@ import TraceIngest
         #expect(run.windows[0].wakeCauses[WakeCause.ipi.rawValue] == 1)
     }
 }
+
+@Suite struct InjectionTests {
+    @Test func anInterruptInjectedByTheVhostMakesTheWakeupANetworkOne() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 150, pid: 150, "vhost-100")
+        b.thread(0, tid: 200, pid: 200, "sshd")
+        b.schedSwitch(0, cpu: 1, prev: 0, "swapper/1", state: 0, next: 150, "vhost-100")
+        b.add(Event(time: 1 * ms, cpu: 1, kind: .kvmMsiSetIrq, tid: 150, a: 0xfee0_0000, b: 0x4041))
+        // The wakeup itself is issued while an unrelated task is current: the injection decides.
+        b.schedSwitch(1 * ms + 10_000, cpu: 1, prev: 150, "vhost-100", state: 1, next: 200, "sshd")
+        b.wakeup(1 * ms + 50_000, cpu: 1, tid: 101, "CPU 0/KVM", targetCPU: 0, waker: 200)
+        b.wakeup(50 * ms, cpu: 1, tid: 101, "CPU 0/KVM", targetCPU: 0, waker: 200)   // not idle: ignored
+        let w = ModelRun(b).windows[0]
+        #expect(w.wakeCauses[WakeCause.net.rawValue] == 1)
+        #expect(w.wakeCauses[WakeCause.other.rawValue] == 0)
+    }
+}
