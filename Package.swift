@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Features", dependencies: ["HostModel", "TraceIngest"]),
         .target(name: "Learning", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
         .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "TraceIngest"]),
-        .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"]),
+        .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 

@@ -335,7 +335,7 @@ final class Engine {
         if let prevTask {
             prevTask.running = false
             if prevTask.kind == .vcpu { truth.set(vm: prevTask.vm, state: prevState == 0 ? .preempted : .idle, at: now, thread: prev!) }
-            if prevTask.kind == .vcpu || prevTask.kind == .main { pt(.ptHostProcessSwitch, cpu: cpu, a: 0, b: 0x2000_0000 + UInt64(prevTask.pid)) }
+            if prevTask.kind == .vcpu || prevTask.kind == .main { pt(.ptHostProcessSwitch, cpu: cpu, a: 0, b: Self.hostCR3(pid: prevTask.pid)) }
         }
         cpus[cpu].current = next
         cpus[cpu].switchIn = now
@@ -350,7 +350,7 @@ final class Engine {
                 nextTask.segmentEnd = scenario.style == .vmx ? now + 1_500 + Int64(g.next() % 1_000) : .max
             } else {
                 nextTask.segmentEnd = .max
-                pt(.ptHostProcessSwitch, cpu: cpu, a: 0, b: 0x2000_0000 + UInt64(nextTask.pid))
+                pt(.ptHostProcessSwitch, cpu: cpu, a: 0, b: Self.hostCR3(pid: nextTask.pid))
             }
             if nextTask.burstLeft <= 0 { startBurst(next!) }
             let slice = max(750_000, 6_000_000 / Int64(cpus[cpu].queue.count + 1))
@@ -444,21 +444,25 @@ final class Engine {
         // A guest process switch now and then (seen by Intel PT as a guest CR3 change).
         if g.next() % 8 == 0 {
             task.guestCR3 = 0x1_0000_0000 + UInt64(task.vm) << 24 + (g.next() % 4) << 12
-            pt(.ptGuestProcessSwitch, cpu: cpu, at: now + 200, a: vmcs(task), b: task.guestCR3)
+            pt(.ptGuestProcessSwitch, cpu: cpu, a: vmcs(task), b: task.guestCR3)
         }
     }
 
     private func exitGuest(_ t: Int, cpu: Int, reason: Int64) {
         let task = tasks[t]
         event(.kvmExit, cpu: cpu, a: reason, b: 1, c: Int64(task.index), d: Int64(g.next() & 0xfffff), task: task)
-        pt(.ptVMExit, cpu: cpu, a: vmcs(task), b: 0x2000_0000 + UInt64(task.pid))
+        pt(.ptVMExit, cpu: cpu, a: vmcs(task), b: Self.hostCR3(pid: task.pid))
         truth.set(vm: task.vm, state: .hypervisor, at: now, thread: t)
         truth.exit(vm: task.vm, reason: ExitReason(rawValue: reason).name, at: now)
         task.inGuest = false
         task.segmentEnd = now + handling(reason)
     }
 
-    private func vmcs(_ task: Task) -> UInt64 { 0x7f00_0000 + UInt64(task.vm) << 16 + UInt64(task.index) << 12 }
+    private func vmcs(_ task: Task) -> UInt64 { Self.vmcs(vm: task.vm, vcpu: task.index) }
+
+    /// The VMCS base of a vCPU and the CR3 of a host process, as the PT capture shows them.
+    static func vmcs(vm: Int, vcpu: Int) -> UInt64 { 0x7f00_0000 + UInt64(vm) << 16 + UInt64(vcpu) << 12 }
+    static func hostCR3(pid: Int32) -> UInt64 { 0x2000_0000 + UInt64(pid) }
 
     private func pt(_ kind: EventKind, cpu: Int, at t: Int64? = nil, a: UInt64, b: UInt64) {
         guard let ptSink, scenario.style == .vmx else { return }

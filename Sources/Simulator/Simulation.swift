@@ -1,4 +1,5 @@
 import Foundation
+import IntelPT
 import TraceIngest
 
 /// Why a simulation was refused or failed.
@@ -25,7 +26,8 @@ public struct SimulationResult: Sendable {
 /// `labels.csv`, `truth.csv`, `scenario.json` and `vm-names.csv`. Everything is written in a
 /// temporary folder beside `DIR` and renamed at the end: a failed run leaves nothing.
 public enum Simulation {
-    public static func run(_ scenario: Scenario, output: String) throws -> SimulationResult {
+    /// `writePT`: also write `DIR/pt/`, the Intel PT capture of the same run (VMX hosts only).
+    public static func run(_ scenario: Scenario, output: String, writePT: Bool = true) throws -> SimulationResult {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
@@ -42,7 +44,7 @@ public enum Simulation {
             throw SimulationError.cannotWrite(output, "the parent folder does not exist or is not writable")
         }
         do {
-            let result = try write(scenario, to: temporary)
+            let result = try write(scenario, to: temporary, writePT: writePT)
             if fm.fileExists(atPath: output) { try fm.removeItem(atPath: output) }
             try fm.moveItem(at: temporary, to: url)
             return result
@@ -52,10 +54,25 @@ public enum Simulation {
         }
     }
 
-    static func write(_ scenario: Scenario, to folder: URL) throws -> SimulationResult {
+    static func write(_ scenario: Scenario, to folder: URL, writePT: Bool) throws -> SimulationResult {
         let start = Date()
         let strings = StringTable()
         let engine = Engine(scenario: scenario, strings: strings)
+        // Intel PT view of the same run (hosts with VMX only): written by libipt's encoder.
+        var ptWriter: PTCaptureWriter?
+        if writePT && scenario.style == .vmx {
+            var sidecar = PTSidecar()
+            for (v, vm) in scenario.vms.enumerated() {
+                for i in 0..<vm.vcpus { sidecar.vmcs[String(Engine.vmcs(vm: v, vcpu: i))] = .init(vm: vm.name, vcpu: i) }
+                sidecar.processes[String(Engine.hostCR3(pid: vm.pid))] = "qemu-system-x86"
+                sidecar.processes[String(Engine.hostCR3(pid: vm.pid + 50))] = "vhost-\(vm.pid)"
+            }
+            for h in scenario.hostTasks { sidecar.processes[String(Engine.hostCR3(pid: h.pid))] = h.name }
+            for cpu in 0..<scenario.pcpus { sidecar.processes[String(Engine.hostCR3(pid: Int32(10 + cpu)))] = "kworker/\(cpu):1" }
+            let writer = try PTCaptureWriter(directory: folder.appendingPathComponent("pt"), cpuCount: scenario.pcpus, sidecar: sidecar)
+            engine.ptSink = { try? writer.consume($0) }
+            ptWriter = writer
+        }
         var uuid = [UInt8](repeating: 0, count: 16)
         var h: UInt64 = scenario.seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: scenario.preset.hashValueStable)
         for i in 0..<16 { h = h &* 6364136223846793005 &+ 1442695040888963407; uuid[i] = UInt8(truncatingIfNeeded: h >> 33) }
@@ -103,6 +120,7 @@ public enum Simulation {
         let userSpace = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/ust/uid/0/64-bit").path,
                                                  hostname: scenario.hostname, cpuCount: 1, uuid: uuid, userSpace: true),
                                   strings: strings, next: { ust.popFirst() })
+        try ptWriter?.finish()
         let userSpaceEvents = engine.userSpaceEvents.isEmpty ? 0 : try userSpace.write()
         if userSpaceEvents > 0 { try UUIDPinning.pin(traceFolder: userSpace.options.path, to: uuid) }
         try Data(labels(scenario).utf8).write(to: folder.appendingPathComponent("labels.csv"))

@@ -127,3 +127,25 @@ struct CLI {
         #expect(csv.split(separator: "\n")[0].hasSuffix(",workload,interference,culprit"))
     }
 }
+
+@Suite struct PTCLITests {
+    @Test func statsReadsAnIntelPTCaptureAndBadCapturesFailCleanly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-pt-\(UUID().uuidString)").path
+        let made = try CLI.run(["simulate", "--preset", "demo", "--duration", "2", "-o", folder])
+        #expect(made.status == 0, "\(made.stderr)")
+        let stats = try CLI.run(["stats", folder + "/pt", "--guest-processes"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        #expect(stats.stdout.contains("web"))
+        #expect(stats.stdout.contains("backup"))
+        let json = try CLI.run(["events", folder + "/pt", "--json"])
+        #expect(json.status == 0)
+        #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
+        // A capture whose stream is random bytes: a reported gap or one clear line, never a crash.
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }).write(to: URL(fileURLWithPath: folder + "/pt/cpu0.pt"))
+        let random = try CLI.run(["stats", folder + "/pt"])
+        #expect(random.status == 0 || (random.status == 2 && random.stderr.split(separator: "\n").count == 1))
+        try FileManager.default.removeItem(atPath: folder + "/pt/pt-sidecar.json")
+        let noSidecar = try CLI.run(["stats", folder + "/pt"])
+        #expect(noSidecar.status == 2)
+    }
+}

@@ -11,6 +11,7 @@ struct Events: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            if try options.handledAsPTCapture() { return }
             let configuration = try options.configuration()
             let analysis = try HostAnalysis.run(path: options.trace, configuration: configuration)
             options.warnUnusedNames(configuration, analysis: analysis)

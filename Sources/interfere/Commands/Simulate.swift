@@ -25,11 +25,14 @@ struct Simulate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (must not exist or be empty).")
     var output: String
 
+    @Flag(help: "Do not write the Intel PT capture (DIR/pt/, written for VMX hosts).")
+    var noPt = false
+
     func run() throws {
         try reportingFailures {
             let scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
             Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
-            let result = try Simulation.run(scenario, output: output)
+            let result = try Simulation.run(scenario, output: output, writePT: !noPt)
             let rate = Double(result.kernelEvents + result.userSpaceEvents) / max(result.seconds, 1e-9)
             print("\(output): \(result.kernelEvents) kernel events, \(result.userSpaceEvents) QEMU events, \(scenario.vms.count) VMs, \(scenario.episodes.count) interference episodes; \(String(format: "%.2f", result.seconds)) s, \(String(format: "%.2f", rate / 1e6)) M events/s")
         }

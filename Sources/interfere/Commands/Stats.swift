@@ -12,8 +12,12 @@ struct Stats: ParsableCommand {
     @Option(help: "Only this VM (name or pid).")
     var vm: String?
 
+    @Flag(help: "Intel PT captures: per VM, which guest process (guest CR3) ran and for how long.")
+    var guestProcesses = false
+
     func run() throws {
         try reportingFailures {
+            if try options.handledAsPTCapture(guestProcesses: guestProcesses) { return }
             let configuration = try options.configuration()
             let analysis = try HostAnalysis.run(path: options.trace, configuration: configuration)
             options.warnUnusedNames(configuration, analysis: analysis)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostModel
+import IntelPT
 
 /// Options every trace-reading subcommand shares.
 struct TraceOptions: ParsableArguments {
@@ -24,6 +25,18 @@ struct TraceOptions: ParsableArguments {
             threads = try SideFiles.threads(at: path)
         }
         return HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads)
+    }
+
+    /// When the path is an Intel PT capture (a folder with `pt-sidecar.json`), prints its stats
+    /// and returns true.
+    func handledAsPTCapture(guestProcesses: Bool = false) throws -> Bool {
+        let url = URL(fileURLWithPath: trace)
+        guard PTCapture.isCapture(at: url) else { return false }
+        let reader = try PTCaptureReader(directory: url)
+        var stats = PTStats(events: try reader.events(), sidecar: reader.sidecar)
+        stats.showGuestProcesses = guestProcesses
+        print(json ? try stats.json() : stats.description)
+        return true
     }
 
     /// Warns about names for pids that are not VMs of the trace.

@@ -1,0 +1,152 @@
+import CIPT
+import Foundation
+import TraceIngest
+
+/// Decodes a PT capture folder with libipt's packet decoder into normalized pt* events
+/// (ptVMEntry, ptVMExit, ptGuestProcessSwitch, ptHostProcessSwitch, ptGap) in global time order.
+/// Time: TSC, then TMA + MTC between TSCs (resolution: 1 ns with a TSC per event as the writer
+/// does; 2^mtc_freq crystal ticks, 333 ns at 24 MHz / mtc_freq 3, on MTC alone). An OVF or a
+/// decode error opens a gap closed by the next TSC after resync; state is never carried across it.
+public struct PTCaptureReader {
+    public let directory: URL
+    public let sidecar: PTSidecar
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        self.sidecar = try PTSidecar.load(from: directory)
+    }
+
+    /// All events of all CPUs, sorted by (time, cpu).
+    public func events() throws -> [Event] {
+        var all: [Event] = []
+        for cpu in 0..<sidecar.cpuCount {
+            let url = directory.appendingPathComponent(PTCapture.streamName(cpu: cpu))
+            guard let data = try? Data(contentsOf: url) else { throw PTError.io(url.path, "missing PT stream") }
+            all += try PTStreamDecoder.decode(data, cpu: Int32(cpu), sidecar: sidecar, path: url.path)
+        }
+        all.sort { ($0.time, $0.cpu) < ($1.time, $1.cpu) }
+        return all
+    }
+
+    /// Streams every CPU's events in per-CPU time order (CPU after CPU) without building an array.
+    public func forEachEvent(_ body: (Event) -> Void) throws {
+        for cpu in 0..<sidecar.cpuCount {
+            let url = directory.appendingPathComponent(PTCapture.streamName(cpu: cpu))
+            guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { throw PTError.io(url.path, "missing PT stream") }
+            try PTStreamDecoder.decode(data, cpu: Int32(cpu), sidecar: sidecar, path: url.path, emit: body)
+        }
+    }
+
+    /// Number of raw PT bytes in the capture.
+    public func byteCount() -> Int {
+        (0..<sidecar.cpuCount).reduce(0) { n, cpu in
+            let p = directory.appendingPathComponent(PTCapture.streamName(cpu: cpu)).path
+            return n + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
+        }
+    }
+}
+
+/// Raw values of the packet types the decoder looks at (a switch on integers, not on imported structs).
+private enum K {
+    static let psb = ppt_psb.rawValue, psbend = ppt_psbend.rawValue, tsc = ppt_tsc.rawValue
+    static let tma = ppt_tma.rawValue, mtc = ppt_mtc.rawValue, ovf = ppt_ovf.rawValue
+    static let vmcs = ppt_vmcs.rawValue, pip = ppt_pip.rawValue
+}
+
+/// Decodes one per-CPU raw PT stream.
+public enum PTStreamDecoder {
+    public static func decode(_ data: Data, cpu: Int32, sidecar: PTSidecar, path: String) throws -> [Event] {
+        var out: [Event] = []
+        try decode(data, cpu: cpu, sidecar: sidecar, path: path) { out.append($0) }
+        return out
+    }
+
+    /// Streams the events of one per-CPU stream, in stream order, to `emit`.
+    public static func decode(_ data: Data, cpu: Int32, sidecar: PTSidecar, path: String,
+                              emit: (Event) -> Void) throws {
+        if data.isEmpty { return }
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            // libipt only reads the buffer; no copy of the (possibly mapped) stream.
+            let buf = UnsafeMutablePointer(mutating: raw.bindMemory(to: UInt8.self).baseAddress!)
+            try decode(buf, count: raw.count, cpu: cpu, sidecar: sidecar, path: path, emit: emit)
+        }
+    }
+
+    static func decode(_ buf: UnsafeMutablePointer<UInt8>, count: Int, cpu: Int32, sidecar: PTSidecar,
+                       path: String, emit: (Event) -> Void) throws {
+        var cfg = try makeConfig(sidecar.config(), begin: buf, count: count, path: path)
+        guard let dec = pt_pkt_alloc_decoder(&cfg) else { throw PTError.libipt(path, "pt_pkt_alloc_decoder failed") }
+        defer { pt_pkt_free_decoder(dec) }
+        if pt_pkt_sync_forward(dec) < 0 { throw PTError.noSync(path) }
+
+        var aliases: [UInt64: UInt64] = [:]
+        for (k, v) in sidecar.cr3Aliases ?? [:] { if let a = UInt64(k), let o = UInt64(v) { aliases[a] = o } }
+        let f = UInt64(sidecar.mtcFreq)
+        let eax = UInt64(sidecar.cpuid15Eax), ebx = UInt64(sidecar.cpuid15Ebx)
+        var time: Int64 = 0, haveTime = false
+        var tscBase: UInt64 = 0, tmaCtc: UInt64 = 0, ctcAbs: UInt64 = 0, fc: UInt64 = 0, haveTMA = false
+        var inPSB = false, known = false, inGuest = false
+        var vmcs: UInt64 = 0, cr3: UInt64 = 0
+        var gapOpen = false, gapStart: Int64 = 0
+        var pkt = pt_packet()
+        let size = MemoryLayout<pt_packet>.size
+
+        func openGap() {
+            if !gapOpen { gapOpen = true; gapStart = time }
+            known = false
+        }
+        while true {
+            let rc = pt_pkt_next(dec, &pkt, size)
+            if rc < 0 {
+                if rc == -Int32(pte_eos.rawValue) { break }
+                openGap()
+                if pt_pkt_sync_forward(dec) < 0 { break }
+                continue
+            }
+            switch pkt.type.rawValue {
+            case K.psb: inPSB = true
+            case K.psbend: inPSB = false
+            case K.tsc:
+                tscBase = pkt.payload.tsc.tsc
+                haveTMA = false
+                let t = sidecar.nanoseconds(tsc: tscBase)
+                time = haveTime ? max(time, t) : t
+                haveTime = true
+                if gapOpen { emit(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)); gapOpen = false }
+            case K.tma:
+                tmaCtc = UInt64(pkt.payload.tma.ctc); ctcAbs = tmaCtc; fc = UInt64(pkt.payload.tma.fc); haveTMA = true
+            case K.mtc:
+                guard haveTMA, f < 16 else { break }
+                let width: UInt64 = 1 << (f + 8)
+                var next = (ctcAbs & ~(width - 1)) | (UInt64(pkt.payload.mtc.ctc) << f)
+                if next <= ctcAbs { next &+= width }
+                ctcAbs = next
+                let tsc = tscBase &- fc &+ (ctcAbs &- tmaCtc) &* ebx / max(1, eax)
+                time = max(time, sidecar.nanoseconds(tsc: tsc))
+            case K.ovf: openGap()
+            case K.vmcs: vmcs = pkt.payload.vmcs.base
+            case K.pip:
+                var newCR3 = pkt.payload.pip.cr3
+                if !aliases.isEmpty, let o = aliases[newCR3] { newCR3 = o }
+                let nr = pkt.payload.pip.nr == 1
+                if inPSB || gapOpen || (!known && !nr) {
+                    known = !gapOpen; inGuest = nr; cr3 = newCR3
+                    break
+                }
+                if !known { inGuest = false; known = true }
+                if nr && !inGuest {
+                    emit(Event(time: time, cpu: cpu, kind: .ptVMEntry, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
+                } else if nr && newCR3 != cr3 {
+                    emit(Event(time: time, cpu: cpu, kind: .ptGuestProcessSwitch, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
+                } else if !nr && inGuest {
+                    emit(Event(time: time, cpu: cpu, kind: .ptVMExit, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
+                } else if !nr && newCR3 != cr3 {
+                    emit(Event(time: time, cpu: cpu, kind: .ptHostProcessSwitch, a: 0, b: Int64(bitPattern: newCR3)))
+                }
+                inGuest = nr; cr3 = newCR3
+            default: break
+            }
+        }
+        if gapOpen { emit(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)) }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The JSON file next to the per-CPU PT streams: what libipt needs to decode them and how
+/// TSC maps to the trace clock, plus optional VMCS → vCPU and CR3 → process name maps.
+public struct PTSidecar: Codable, Sendable, Equatable {
+    /// One VMCS base address named as (VM, vCPU).
+    public struct VCPU: Codable, Sendable, Equatable {
+        public var vm: String
+        public var vcpu: Int
+        public init(vm: String, vcpu: Int) { self.vm = vm; self.vcpu = vcpu }
+    }
+    public var family: Int = 6
+    public var model: Int = 0x55
+    public var stepping: Int = 4
+    public var mtcFreq: Int = 3
+    public var nomFreq: Int = 24
+    public var cpuid15Eax: UInt32 = 1
+    public var cpuid15Ebx: UInt32 = 100
+    /// trace ns = (tsc - tscZero) * tscToNsDen / tscToNsNum, exact integer arithmetic.
+    public var tscToNsNum: Int64 = 12
+    public var tscToNsDen: Int64 = 5
+    public var tscZero: Int64 = 0
+    /// Number of CPUs: streams are `cpu<N>.pt`.
+    public var cpuCount: Int = 1
+    /// VMCS base (decimal string) → (VM, vCPU).
+    public var vmcs: [String: VCPU] = [:]
+    /// CR3 (decimal string) → process name.
+    public var processes: [String: String] = [:]
+
+    /// Optional: CR3 values as written in PIP (decimal) → the CR3 they stand for. PIP carries only
+    /// bits 51:5, so the writer replaces CR3 values that are not 32-byte aligned by unique aliases.
+    public var cr3Aliases: [String: String]? = nil
+
+    public init() {}
+
+    /// Trace-clock ns of a TSC value (128-bit intermediate: ns from the Unix epoch × the ratio
+    /// does not fit in 64 bits).
+    func nanoseconds(tsc: UInt64) -> Int64 {
+        let delta = Int64(bitPattern: tsc) &- tscZero
+        return tscToNsNum.dividingFullWidth(delta.multipliedFullWidth(by: tscToNsDen)).quotient
+    }
+    /// Smallest TSC whose time is `ns` (so decode(encode(t)) == t).
+    func tsc(ns: Int64) -> UInt64 {
+        let (quotient, remainder) = tscToNsDen.dividingFullWidth(ns.multipliedFullWidth(by: tscToNsNum))
+        return UInt64(bitPattern: max(0, quotient + (remainder > 0 ? 1 : 0) &+ tscZero))
+    }
+
+    /// Loads and validates the sidecar of a capture folder.
+    public static func load(from directory: URL) throws -> PTSidecar {
+        let url = directory.appendingPathComponent(PTCapture.sidecarName)
+        guard let data = try? Data(contentsOf: url) else { throw PTError.missingSidecar(directory.path) }
+        let s: PTSidecar
+        do { s = try JSONDecoder().decode(PTSidecar.self, from: data) } catch {
+            throw PTError.badSidecar(url.path, "\(error)")
+        }
+        guard s.family == 6, s.model > 0, s.model < 256 else {
+            throw PTError.unknownCPU(url.path, "family \(s.family) model \(s.model)")
+        }
+        guard s.cpuCount > 0, s.cpuCount < 4096, s.tscToNsNum > 0, s.tscToNsDen > 0,
+              s.cpuid15Eax > 0, s.mtcFreq >= 0, s.mtcFreq < 16 else {
+            throw PTError.badSidecar(url.path, "cpuCount, TSC ratio, CPUID 0x15 or mtcFreq out of range")
+        }
+        return s
+    }
+
+    func config() -> pt_config_values {
+        pt_config_values(family: family, model: model, stepping: stepping, mtcFreq: mtcFreq,
+                         nomFreq: nomFreq, eax: cpuid15Eax, ebx: cpuid15Ebx)
+    }
+}
+
+struct pt_config_values {
+    var family: Int, model: Int, stepping: Int, mtcFreq: Int, nomFreq: Int
+    var eax: UInt32, ebx: UInt32
+}
+
+/// Recognizes a PT capture folder: a directory holding the sidecar file.
+public enum PTCapture {
+    public static let sidecarName = "pt-sidecar.json"
+    public static func streamName(cpu: Int) -> String { "cpu\(cpu).pt" }
+    public static func isCapture(at url: URL) -> Bool {
+        FileManager.default.fileExists(atPath: url.appendingPathComponent(sidecarName).path)
+    }
+}

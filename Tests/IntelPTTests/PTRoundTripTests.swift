@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TraceIngest
+@testable import IntelPT
+
+func tempDir(_ name: String) -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("pt-\(name)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+}
+
+/// Two CPUs, two vCPUs: entries, guest switch, exits, host preemption. Times in ns.
+func sampleEvents() -> [Event] {
+    let vm1: Int64 = 0x1000, vm2: Int64 = 0x2000
+    return [
+        Event(time: 1_000, cpu: 0, kind: .ptVMEntry, a: vm1, b: 0xa000),
+        Event(time: 1_500, cpu: 1, kind: .ptVMEntry, a: vm2, b: 0xc000),
+        Event(time: 11_000, cpu: 0, kind: .ptGuestProcessSwitch, a: vm1, b: 0xb000),
+        Event(time: 21_000, cpu: 0, kind: .ptVMExit, a: vm1, b: 0x5000),
+        Event(time: 23_000, cpu: 0, kind: .ptHostProcessSwitch, a: 0, b: 0x7000),
+        Event(time: 31_500, cpu: 1, kind: .ptVMExit, a: vm2, b: 0x5000),
+        Event(time: 33_000, cpu: 0, kind: .ptHostProcessSwitch, a: 0, b: 0x5000),
+        Event(time: 41_000, cpu: 0, kind: .ptVMEntry, a: vm1, b: 0xb000),
+        Event(time: 51_000, cpu: 0, kind: .ptVMExit, a: vm1, b: 0x5000),
+    ]
+}
+
+func writeCapture(_ events: [Event], cpus: Int = 2, overflowEvery: Int = 0, psb: Int = 4096) throws -> URL {
+    let dir = tempDir("cap")
+    var side = PTSidecar()
+    side.vmcs = ["4096": .init(vm: "vm1", vcpu: 0), "8192": .init(vm: "vm2", vcpu: 0)]
+    side.processes = ["28672": "fio"]
+    let w = try PTCaptureWriter(directory: dir, cpuCount: cpus, sidecar: side)
+    w.overflowEvery = overflowEvery
+    w.psbPeriodBytes = psb
+    for e in events { try w.consume(e) }
+    try w.finish()
+    return dir
+}
+
+@Test func roundTripGivesSameEventsAndExactTimes() throws {
+    let dir = try writeCapture(sampleEvents())
+    #expect(PTCapture.isCapture(at: dir))
+    let got = try PTCaptureReader(directory: dir).events()
+    let want = sampleEvents().sorted { ($0.time, $0.cpu) < ($1.time, $1.cpu) }
+    #expect(got == want)
+}
+
+@Test func roundTripManyEventsAcrossPSBPeriodsAndBufferFlushes() throws {
+    var evs: [Event] = []
+    var t: Int64 = 0
+    for i in 0..<20_000 {
+        let vm = Int64(0x1000 * (1 + i % 3))
+        evs.append(Event(time: t + 7, cpu: 0, kind: .ptVMEntry, a: vm, b: 0xa000 + Int64(i % 5) * 0x20))
+        evs.append(Event(time: t + 1_234, cpu: 0, kind: .ptVMExit, a: vm, b: 0x5000))
+        t += 3_001
+    }
+    let dir = try writeCapture(evs, cpus: 1, psb: 512)
+    let got = try PTCaptureReader(directory: dir).events()
+    #expect(got.count == 40_000)
+    #expect(got == evs)
+}
+
+@Test func statsAreExactOnTinyCapture() throws {
+    let dir = try writeCapture(sampleEvents())
+    let r = try PTCaptureReader(directory: dir)
+    let s = PTStats(events: try r.events(), sidecar: r.sidecar)
+    #expect(s.cpus[0].entries == 2 && s.cpus[0].exits == 2)
+    #expect(s.cpus[0].guestNs == 30_000)
+    #expect(s.cpus[0].hypervisorNs == 20_000)
+    #expect(s.cpus[1].guestNs == 30_000)
+    let v1 = try #require(s.vcpus.first { $0.vm == "vm1" })
+    #expect(v1.runs == 2 && v1.runMinNs == 10_000 && v1.runMaxNs == 20_000 && v1.runMeanNs == 15_000)
+    #expect(v1.preemptions == ["fio": 1, "cr3-5000": 1])
+    #expect(v1.guestProcesses == ["cr3-a000": 10_000, "cr3-b000": 20_000])
+    #expect(s.description.contains("vm1  0  2  2  0.030 ms  0.020 ms  2  15.000/10.000/20.000"))
+}
+
+@Test func overflowOpensReportedGapAndDropsState() throws {
+    var evs: [Event] = []
+    for i in 0..<10 {
+        let t = Int64(i) * 10_000
+        evs.append(Event(time: t + 100, cpu: 0, kind: .ptVMEntry, a: 0x1000, b: 0xa000))
+        evs.append(Event(time: t + 5_100, cpu: 0, kind: .ptVMExit, a: 0x1000, b: 0x5000))
+    }
+    let dir = try writeCapture(evs, cpus: 1, overflowEvery: 7)
+    let got = try PTCaptureReader(directory: dir).events()
+    let gaps = got.filter { $0.kind == .ptGap }
+    // OVF replaces events 7 and 14 (entry at 30_100, exit at 65_100): the gap runs from the last
+    // decoded time to the TSC of the PSB+ at the next event.
+    #expect(gaps.map { $0.time } == [25_100, 60_100])
+    #expect(gaps.map { $0.a } == [35_100, 70_100])
+    #expect(got.filter { $0.kind == .ptVMEntry }.count == 9)
+    #expect(got.filter { $0.kind == .ptVMExit }.count == 9)
+    let s = PTStats(events: got, sidecar: PTSidecar())
+    #expect(s.cpus[0].gaps == 2 && s.cpus[0].gapNs == 20_000)
+}
+
+@Test func windowFeaturesAreExactOnTinyCapture() throws {
+    let dir = try writeCapture(sampleEvents())
+    let r = try PTCaptureReader(directory: dir)
+    let f = PTWindowFeatures(events: try r.events(), sidecar: r.sidecar, windowNs: 20_000)
+    // vm1 on cpu0: guest [1000,21000) [41000,51000); host 21000..41000 with fio (7000) 23000..33000.
+    let w0 = try #require(f.rows.first { $0.vm == "vm1" && $0.window == 0 })
+    #expect(w0.guestNs == 19_000 && w0.hypervisorNs == 0 && w0.entries == 1 && w0.guestSwitches == 1)
+    let w1 = try #require(f.rows.first { $0.vm == "vm1" && $0.window == 1 })
+    #expect(w1.guestNs == 1_000 && w1.hypervisorNs == 19_000 && w1.preemptedNs == 10_000)
+    #expect(w1.runs == 1 && w1.pt_guest_run_mean_us == 20.0)
+    #expect(w1.pt_host_preemption_share == 0.5 && w1.pt_guest_share == 0.05)
+    let w2 = try #require(f.rows.first { $0.vm == "vm1" && $0.window == 2 })
+    #expect(w2.guestNs == 10_000 && w2.hypervisorNs == 1_000 && w2.entries == 1)
+    #expect(w2.pt_entries_per_s == 1e9 / 11_000)
+    let vm2 = f.rows.filter { $0.vm == "vm2" }
+    #expect(vm2.map { $0.guestNs } == [18_500, 11_500])
+}
+
+@Test func mtcOnlyTimingDecodesWithinOneMTCPeriod() throws {
+    var evs: [Event] = []
+    var t: Int64 = 5_000
+    for i in 0..<2_000 {
+        evs.append(Event(time: t, cpu: 0, kind: .ptVMEntry, a: 0x1000, b: 0xa000))
+        evs.append(Event(time: t + 777 + Int64(i % 13) * 97, cpu: 0, kind: .ptVMExit, a: 0x1000, b: 0x5000))
+        t += 4_321 + Int64(i % 7) * 1_000
+    }
+    let dir = tempDir("mtc")
+    let w = try PTCaptureWriter(directory: dir, cpuCount: 1, sidecar: PTSidecar())
+    w.timeByMTC = true
+    w.psbPeriodBytes = 1 << 20
+    for e in evs { try w.consume(e) }
+    try w.finish()
+    let got = try PTCaptureReader(directory: dir).events()
+    #expect(got.map { $0.kind } == evs.map { $0.kind })
+    // One MTC period: 2^3 crystal ticks at 24 MHz = 333.3 ns; decoded time is at or before the event.
+    let errors = zip(got, evs).map { $0.1.time - $0.0.time }
+    #expect(errors.allSatisfy { $0 >= 0 && $0 <= 334 })
+    #expect(errors.contains { $0 > 0 })
+}
+
+@Test func unalignedCR3ValuesRoundTripThroughAliases() throws {
+    // The simulator uses host CR3 = 0x2000_0000 + pid: not 32-byte aligned.
+    let evs = [
+        Event(time: 100, cpu: 0, kind: .ptVMEntry, a: 0x7f00_1000, b: 0x1_0000_0000),
+        Event(time: 900, cpu: 0, kind: .ptVMExit, a: 0x7f00_1000, b: 0x2000_0000 + 101),
+        Event(time: 950, cpu: 0, kind: .ptHostProcessSwitch, a: 0, b: 0x2000_0000 + 102),
+        Event(time: 990, cpu: 0, kind: .ptHostProcessSwitch, a: 0, b: 0x2000_0000 + 101),
+        Event(time: 1_000, cpu: 0, kind: .ptVMEntry, a: 0x7f00_1000, b: 0x1_0000_0000),
+    ]
+    let dir = try writeCapture(evs, cpus: 1)
+    let r = try PTCaptureReader(directory: dir)
+    #expect(r.sidecar.cr3Aliases?.count == 2)
+    #expect(try r.events() == evs)
+}
