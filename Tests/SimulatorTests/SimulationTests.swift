@@ -26,7 +26,7 @@ import TraceIngest
         _ = try Simulation.run(s1, output: b)
         _ = try Simulation.run(try Presets.scenario("demo", seed: 5, duration: 2, vms: nil, pcpus: nil), output: c)
         let fa = try files(a), fb = try files(b), fc = try files(c)
-        #expect(fa.keys.sorted() == ["labels.csv", "scenario.json", "trace/kernel/channel0_0", "trace/kernel/channel0_1",
+        #expect(fa.keys.sorted() == ["labels.csv", "pt/cpu0.pt", "pt/cpu1.pt", "pt/cpu2.pt", "pt/cpu3.pt", "pt/pt-sidecar.json", "scenario.json", "trace/kernel/channel0_0", "trace/kernel/channel0_1",
                                     "trace/kernel/channel0_2", "trace/kernel/channel0_3", "trace/kernel/metadata",
                                     "trace/ust/uid/0/64-bit/metadata", "trace/ust/uid/0/64-bit/ust_0", "truth.csv", "vm-names.csv"])
         #expect(fa == fb)
