@@ -9,6 +9,7 @@ mkdir -p "$OUT/capture"
 cc -O2 -o "$OUT/gen" Benchmarks/pt/gen.c -lipt
 cc -O2 -o "$OUT/loop" Benchmarks/pt/loop.c -lipt
 "$OUT/gen" "$OUT/capture" "$SIZE"
+rm -rf .build-pt/release/IntelPT.build   # no stale objects of removed files in the link below
 swift build -c release --scratch-path .build-pt --target IntelPT >/dev/null
 swiftc -O -parse-as-library -o "$OUT/driver" Benchmarks/pt/driver.swift -I .build-pt/release/Modules \
   -Xcc -fmodule-map-file=Sources/CIPT/module.modulemap -Xcc -fmodule-map-file=Sources/CBabeltrace2/module.modulemap \

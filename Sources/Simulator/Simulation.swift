@@ -62,6 +62,9 @@ public enum Simulation {
         var ptWriter: PTCaptureWriter?
         if writePT && scenario.style == .vmx {
             var sidecar = PTSidecar()
+            // TSC packets carry 56 bits: the trace clock's start maps to TSC 10^9, not to ns × ratio.
+            let (q, _) = sidecar.tscToNsDen.dividingFullWidth(scenario.originNs.multipliedFullWidth(by: sidecar.tscToNsNum))
+            sidecar.tscZero = 1_000_000_000 - q
             for (v, vm) in scenario.vms.enumerated() {
                 for i in 0..<vm.vcpus { sidecar.vmcs[String(Engine.vmcs(vm: v, vcpu: i))] = .init(vm: vm.name, vcpu: i) }
                 sidecar.processes[String(Engine.hostCR3(pid: vm.pid))] = "qemu-system-x86"

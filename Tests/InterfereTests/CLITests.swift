@@ -149,3 +149,15 @@ struct CLI {
         #expect(noSidecar.status == 2)
     }
 }
+
+@Suite struct PTFeaturesTests {
+    @Test func featuresOfTheBundledCaptureAreThePTGroupOnTheTraceClock() throws {
+        let r = try CLI.run(["features", Fixtures.projectRoot.appendingPathComponent("datasets/demo/pt").path,
+                             "--labels", Fixtures.projectRoot.appendingPathComponent("datasets/demo/labels.csv").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines[0] == "vm,start_ns,end_ns,schema,pt_guest_share,pt_hypervisor_share,pt_entries_per_s,pt_guest_run_mean_us,pt_guest_switches_per_s,pt_host_preemption_share,workload,interference,culprit")
+        #expect(lines.count > 100)
+        #expect(lines.dropFirst().allSatisfy { !$0.hasSuffix(",,,") })   // every window found its label
+    }
+}

@@ -28,5 +28,10 @@ import Testing
             #expect(abs(Double(pt - guest)) <= 0.01 * Double(guest), "\(preset) \(vm): PT \(pt) ns, truth \(guest) ns")
         }
         #expect(stats.cpus.allSatisfy { $0.gaps == 0 })
+        // Absolute times line up with the CTF trace's clock (TSC ↔ trace clock through the sidecar).
+        let features = PTWindowFeatures(events: try reader.events(), sidecar: reader.sidecar, windowNs: 100_000_000)
+        let first = scenario.originNs / 100_000_000, last = (scenario.originNs + 3_000_000_000) / 100_000_000
+        #expect(!features.rows.isEmpty)
+        #expect(features.rows.allSatisfy { $0.window >= first && $0.window <= last })
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Features
 import Foundation
 import HostModel
+import IntelPT
 
 /// `interfere features TRACE`: one feature vector per VM per window.
 struct FeaturesCommand: ParsableCommand {
@@ -25,6 +26,27 @@ struct FeaturesCommand: ParsableCommand {
             let windowNs = try WindowLength.parse(window)
             let labelSet = try labels.map { try Labels(path: $0) }
             let configuration = try options.configuration(windowNs: windowNs)
+            let url = URL(fileURLWithPath: options.trace)
+            if PTCapture.isCapture(at: url) {
+                // An Intel PT capture: the pt group only.
+                let reader = try PTCaptureReader(directory: url)
+                let pt = PTWindowFeatures(events: try reader.events(), sidecar: reader.sidecar, windowNs: windowNs)
+                let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
+                let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
+                let table = FeatureTable(schema: schema, rows: pt.rows.map { row in
+                    FeatureRow(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs,
+                               values: order.map { row.values[$0] },
+                               label: labelSet?.label(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs))
+                })
+                let data = options.json ? try table.json() : Data(table.csv().utf8)
+                if let output {
+                    try AtomicFile.write(data, to: output)
+                    print("schema \(schema.id): \(table.rows.count) rows, \(schema.columns.count) features; groups pt (Intel PT capture)")
+                } else {
+                    FileHandle.standardOutput.write(data)
+                }
+                return
+            }
             let builder = FeatureBuilder(configuration: configuration, labels: labelSet)
             if let output {
                 let (schema, rows, analysis) = try builder.write(path: options.trace, to: output, json: options.json)
