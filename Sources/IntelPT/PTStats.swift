@@ -44,6 +44,9 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
             return vcpus.count - 1
         }
         func proc(_ cr3: UInt64) -> String { sidecar.processes[String(cr3)] ?? String(format: "cr3-%llx", cr3) }
+        // Per vCPU, keyed by CR3 while decoding; named once at the end (naming per event was the cost).
+        var guestByCR3: [Int: [UInt64: Int64]] = [:]
+        var preemptionsByCR3: [Int: [UInt64: Int]] = [:]
         for e in events {
             let c = Int(e.cpu); guard c >= 0, c < cpus.count else { continue }
             var s = st[c]
@@ -55,7 +58,7 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
                 vcpus[i].entries += 1; cpus[c].entries += 1
                 s = St(inGuest: true, known: true, vmcs: base, cr3: cr3, since: e.time, runStart: e.time)
             case .ptGuestProcessSwitch:
-                if s.known, s.inGuest { vcpus[v(s.vmcs)].guestProcesses[proc(s.cr3), default: 0] += e.time - s.since
+                if s.known, s.inGuest { guestByCR3[v(s.vmcs), default: [:]][s.cr3, default: 0] += e.time - s.since
                     vcpus[v(s.vmcs)].guestNs += e.time - s.since; cpus[c].guestNs += e.time - s.since }
                 s.cr3 = cr3; s.since = e.time
             case .ptVMExit:
@@ -64,14 +67,14 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
                 if s.known, s.inGuest {
                     let d = e.time - s.since, run = e.time - s.runStart
                     vcpus[i].guestNs += d; cpus[c].guestNs += d
-                    vcpus[i].guestProcesses[proc(s.cr3), default: 0] += d
+                    guestByCR3[i, default: [:]][s.cr3, default: 0] += d
                     vcpus[i].runMinNs = vcpus[i].runs == 0 ? run : min(vcpus[i].runMinNs, run)
                     vcpus[i].runMaxNs = max(vcpus[i].runMaxNs, run)
                     vcpus[i].runs += 1; vcpus[i].guestRunNs += run
                 }
                 s = St(inGuest: false, known: true, vmcs: base, cr3: cr3, since: e.time, runStart: 0)
             case .ptHostProcessSwitch:
-                if s.known, !s.inGuest, s.vmcs != 0 { vcpus[v(s.vmcs)].preemptions[proc(cr3), default: 0] += 1 }
+                if s.known, !s.inGuest, s.vmcs != 0 { preemptionsByCR3[v(s.vmcs), default: [:]][cr3, default: 0] += 1 }
                 s.cr3 = cr3
             case .ptGap:
                 cpus[c].gaps += 1; cpus[c].gapNs += e.a - e.time
@@ -80,6 +83,8 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
             }
             st[c] = s
         }
+        for (i, byCR3) in guestByCR3 { for (cr3, ns) in byCR3 { vcpus[i].guestProcesses[proc(cr3), default: 0] += ns } }
+        for (i, byCR3) in preemptionsByCR3 { for (cr3, n) in byCR3 { vcpus[i].preemptions[proc(cr3), default: 0] += n } }
         vcpus.sort { ($0.vm, $0.vcpu, $0.vmcs) < ($1.vm, $1.vcpu, $1.vmcs) }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HostModel
 import IntelPT
+import TraceIngest
 
 /// Options every trace-reading subcommand shares.
 struct TraceOptions: ParsableArguments {
@@ -33,7 +34,11 @@ struct TraceOptions: ParsableArguments {
         let url = URL(fileURLWithPath: trace)
         guard PTCapture.isCapture(at: url) else { return false }
         let reader = try PTCaptureReader(directory: url)
-        var stats = PTStats(events: try reader.events(), sidecar: reader.sidecar)
+        // Stats need time order per CPU only: the streaming decode (one CPU after another), unsorted.
+        var events: [Event] = []
+        events.reserveCapacity(reader.byteCount() / 16)
+        try reader.forEachEvent { events.append($0) }
+        var stats = PTStats(events: events, sidecar: reader.sidecar)
         stats.showGuestProcesses = guestProcesses
         print(json ? try stats.json() : stats.description)
         return true
