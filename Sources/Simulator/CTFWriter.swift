@@ -73,7 +73,7 @@ final class CTFWriter {
         var source: OpaquePointer?
         guard bt_graph_add_source_component_with_initialize_method_data(
             graph, sourceClass, "simulator", nil, unmanaged.toOpaque(), BT_LOGGING_LEVEL_NONE, &source) == BT_GRAPH_ADD_COMPONENT_STATUS_OK
-        else { throw WriterError(path: options.path, reason: GraphError.message() ?? "cannot add the source") }
+        else { throw WriterError(path: options.path, reason: BabeltraceError.takeMessage() ?? "cannot add the source") }
 
         var plugin: OpaquePointer?
         guard bt_plugin_find("ctf", 1, 1, 1, 1, 0, &plugin) == BT_PLUGIN_FIND_STATUS_OK, let plugin,
@@ -88,31 +88,20 @@ final class CTFWriter {
         var sink: OpaquePointer?
         guard bt_graph_add_sink_component(graph, sinkClass, "writer", params, BT_LOGGING_LEVEL_NONE, &sink) == BT_GRAPH_ADD_COMPONENT_STATUS_OK,
               let source, let sink
-        else { throw WriterError(path: options.path, reason: GraphError.message() ?? "cannot add sink.ctf.fs") }
+        else { throw WriterError(path: options.path, reason: BabeltraceError.takeMessage() ?? "cannot add sink.ctf.fs") }
         guard bt_graph_connect_ports(graph, bt_component_source_borrow_output_port_by_index_const(source, 0),
                                      bt_component_sink_borrow_input_port_by_index_const(sink, 0), nil) == BT_GRAPH_CONNECT_PORTS_STATUS_OK
-        else { throw WriterError(path: options.path, reason: GraphError.message() ?? "cannot connect") }
+        else { throw WriterError(path: options.path, reason: BabeltraceError.takeMessage() ?? "cannot connect") }
         while true {
             let status = bt_graph_run(graph)
             if status == BT_GRAPH_RUN_STATUS_OK { break }
             if status == BT_GRAPH_RUN_STATUS_AGAIN { continue }
-            throw WriterError(path: options.path, reason: GraphError.message() ?? "graph status \(status.rawValue)")
+            throw WriterError(path: options.path, reason: BabeltraceError.takeMessage() ?? "graph status \(status.rawValue)")
         }
         return written
     }
 
     fileprivate func count() { written += 1 }
-}
-
-/// The error libbabeltrace2 left on this thread, as one line.
-enum GraphError {
-    static func message() -> String? {
-        guard let error = bt_current_thread_take_error() else { return nil }
-        defer { bt_error_release(error) }
-        guard bt_error_get_cause_count(error) > 0, let cause = bt_error_borrow_cause_by_index(error, 0),
-              let text = bt_error_cause_get_message(cause) else { return nil }
-        return String(cString: text).split(whereSeparator: \.isNewline).joined(separator: " ")
-    }
 }
 
 /// The source component's state: classes, streams, open packets and the messages still to send.
