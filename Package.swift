@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "TraceIngest"]),
         .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
+        .target(name: "Report", dependencies: ["Diagnosis", "Features", "HostModel", "Learning", "IntelPT", "TraceIngest"]),
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 
         // The command-line tool: subcommands only.
@@ -39,7 +40,7 @@ let package = Package(
 
         .executableTarget(name: "interfere", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "TraceIngest", "HostModel", "Features", "Learning", "Diagnosis", "IntelPT", "Simulator",
+            "TraceIngest", "HostModel", "Features", "Learning", "Diagnosis", "IntelPT", "Simulator", "Report",
         ]),
 
         .testTarget(name: "TraceIngestTests", dependencies: ["TraceIngest", "TestSupport"]),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TraceIngest", "HostModel", "TestSupport"]),
         .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
         .testTarget(name: "InterfereTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Learning", "HostModel", "TraceIngest", "TestSupport"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "HostModel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

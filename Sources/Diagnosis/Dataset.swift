@@ -1,6 +1,7 @@
 import Features
 import Foundation
 import HostModel
+import TraceIngest
 
 /// A labeled recording: a folder with `trace/` (or the trace itself) and `labels.csv`, and
 /// optionally `vm-names.csv` and `threads.csv`.
@@ -37,10 +38,12 @@ public struct TraceFeatures {
     public var evidence: [WindowEvidence]
     public var analysis: HostAnalysis
 
-    public static func read(path: String, configuration: HostModelConfiguration, labels: Labels?) throws -> TraceFeatures {
+    /// `onEvent` sees every event of the same pass (e.g. for the report's timelines).
+    public static func read(path: String, configuration: HostModelConfiguration, labels: Labels?,
+                            onEvent: ((Event, HostModel) -> Void)? = nil) throws -> TraceFeatures {
         let collector = EvidenceCollector()
         let (table, analysis) = try FeatureBuilder(configuration: configuration, labels: labels)
-            .build(path: path, alsoWindow: collector.vmWindow, hostWindow: collector.hostWindow)
+            .build(path: path, alsoWindow: collector.vmWindow, hostWindow: collector.hostWindow, onEvent: onEvent)
         collector.finish(vmNames: analysis.model.registry.vms.map(\.name))
         return TraceFeatures(table: table, evidence: collector.evidence, analysis: analysis)
     }

@@ -17,16 +17,18 @@ public struct FeatureBuilder {
     }
 
     /// The table and the analysis behind it (inventory, VMs).
-    /// `alsoWindow` and `hostWindow` see the same windows (e.g. to collect diagnosis evidence).
+    /// `alsoWindow` and `hostWindow` see the same windows (e.g. to collect diagnosis evidence);
+    /// `onEvent` sees every event (e.g. for the report's timelines).
     public func build(path: String, alsoWindow: ((VMWindow) -> Void)? = nil,
-                      hostWindow: ((HostWindow) -> Void)? = nil) throws -> (table: FeatureTable, analysis: HostAnalysis) {
+                      hostWindow: ((HostWindow) -> Void)? = nil,
+                      onEvent: ((Event, HostModel) -> Void)? = nil) throws -> (table: FeatureTable, analysis: HostAnalysis) {
         let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
         var pending: [(vm: Int, start: Int64, end: Int64, values: [Double])] = []
         let analysis = try HostAnalysis.run(path: path, configuration: configuration, onWindow: { w in
             guard w.observedEndNs > w.observedStartNs else { return }
             pending.append((w.vm, w.startNs, w.endNs, all.values(for: w)))
             alsoWindow?(w)
-        }, onHostWindow: hostWindow)
+        }, onHostWindow: hostWindow, onEvent: onEvent)
         return (table(from: pending, analysis: analysis, allColumns: all.schema.columns), analysis)
     }
 

@@ -7,16 +7,24 @@ public struct HostAnalysis {
     public var inventory: TraceInventory
     public var model: HostModel
 
-    /// Reads `path` through a `TraceReader` into a `HostModel`; `onWindow` sees each VM window.
+    /// Reads `path` through a `TraceReader` into a `HostModel`; `onWindow` sees each VM window;
+    /// `onEvent` sees each event after the model has (with the model, whose registry then knows
+    /// the thread), for views that need more than windows.
     public static func run(path: String, configuration: HostModelConfiguration = .init(),
                            onWindow: ((VMWindow) -> Void)? = nil,
-                           onHostWindow: ((HostWindow) -> Void)? = nil) throws -> HostAnalysis {
+                           onHostWindow: ((HostWindow) -> Void)? = nil,
+                           onEvent: ((Event, HostModel) -> Void)? = nil) throws -> HostAnalysis {
         let reader = try TraceReader(path: path)
         let model = HostModel(strings: reader.strings, configuration: configuration)
         model.onWindow = onWindow
         model.onHostWindow = onHostWindow
         let readerOnly = getenv("INTERFERE_PROFILE_READER") != nil
-        let inventory = try reader.read { if !readerOnly { model.consume($0) } }
+        let inventory: TraceInventory
+        if let onEvent {
+            inventory = try reader.read { model.consume($0); onEvent($0, model) }
+        } else {
+            inventory = try reader.read { if !readerOnly { model.consume($0) } }
+        }
         model.finish()
         return HostAnalysis(inventory: inventory, model: model)
     }

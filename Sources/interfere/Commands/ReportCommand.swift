@@ -1,0 +1,55 @@
+import ArgumentParser
+import Diagnosis
+import Foundation
+import IntelPT
+import Report
+
+/// `interfere report TRACE -o report.html`: one offline HTML file of views.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "One self-contained HTML file: host summary, who ran on each CPU, per VM its states, P(interfered), periods and process flow.")
+
+    @OptionGroup var options: TraceOptions
+    @OptionGroup var model: ModelOptions
+
+    @Option(name: .shortAndLong, help: "The HTML file to write.")
+    var output: String
+
+    func run() throws {
+        try reportingFailures {
+            try AtomicFile.checkWritable(output)
+            let url = URL(fileURLWithPath: options.trace)
+            let document: ReportDocument
+            if PTCapture.isCapture(at: url) {
+                Progress.say("decoding \(options.trace)")
+                document = try ReportBuilder().buildPT(capture: url)
+            } else {
+                let m = try model.load()
+                let configuration = try options.configuration(windowNs: m.training.windowNs)
+                Progress.say("reading \(options.trace)")
+                document = try ReportBuilder().build(path: options.trace, configuration: configuration, model: m,
+                                                     diagnoser: Diagnoser(detector: model.detector))
+            }
+            let html = Data(HTMLRenderer().render(document).utf8)
+            try AtomicFile.write(html, to: output)
+            let periods = document.periods.count
+            if options.json {
+                try printJSON(ReportWritten(output: output, bytes: html.count, vms: document.vms.map(\.name),
+                                            periods: periods, missing: document.missing))
+            } else {
+                print("wrote \(output) (\(html.count / 1024) KB): \(document.vms.count) VMs, \(periods) interference periods")
+                for note in document.missing { print("  note: \(note)") }
+            }
+        }
+    }
+}
+
+/// What `report --json` prints about the file it wrote.
+struct ReportWritten: Encodable {
+    var output: String
+    var bytes: Int
+    var vms: [String]
+    var periods: Int
+    var missing: [String]
+}
