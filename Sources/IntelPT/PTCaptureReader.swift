@@ -30,10 +30,19 @@ public struct PTCaptureReader {
 
     /// Streams every CPU's events in per-CPU time order (CPU after CPU) without building an array.
     public func forEachEvent(_ body: (Event) -> Void) throws {
+        try withoutActuallyEscaping(body) { body in
+            var sink = ClosureSink(body: body)
+            try forEach(into: &sink)
+        }
+    }
+
+    /// Streams every CPU's events, CPU after CPU, into `sink`. Inside this module the decoder is
+    /// specialized for each concrete sink (no indirect call per event).
+    func forEach<S: PTEventSink>(into sink: inout S) throws {
         for cpu in 0..<sidecar.cpuCount {
             let url = directory.appendingPathComponent(PTCapture.streamName(cpu: cpu))
             guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { throw PTError.io(url.path, "missing PT stream") }
-            try PTStreamDecoder.decode(data, cpu: Int32(cpu), sidecar: sidecar, path: url.path, emit: body)
+            try PTStreamDecoder.decode(data, cpu: Int32(cpu), sidecar: sidecar, path: url.path, into: &sink)
         }
     }
 
@@ -44,6 +53,16 @@ public struct PTCaptureReader {
             return n + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
         }
     }
+}
+
+/// Receives decoded events one at a time, in per-CPU time order.
+protocol PTEventSink {
+    mutating func consume(_ e: Event)
+}
+
+struct ClosureSink: PTEventSink {
+    let body: (Event) -> Void
+    func consume(_ e: Event) { body(e) }
 }
 
 /// Raw values of the packet types the decoder looks at (a switch on integers, not on imported structs).
@@ -64,16 +83,24 @@ public enum PTStreamDecoder {
     /// Streams the events of one per-CPU stream, in stream order, to `emit`.
     public static func decode(_ data: Data, cpu: Int32, sidecar: PTSidecar, path: String,
                               emit: (Event) -> Void) throws {
+        try withoutActuallyEscaping(emit) { emit in
+            var sink = ClosureSink(body: emit)
+            try decode(data, cpu: cpu, sidecar: sidecar, path: path, into: &sink)
+        }
+    }
+
+    static func decode<S: PTEventSink>(_ data: Data, cpu: Int32, sidecar: PTSidecar, path: String,
+                                       into sink: inout S) throws {
         if data.isEmpty { return }
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             // libipt only reads the buffer; no copy of the (possibly mapped) stream.
             let buf = UnsafeMutablePointer(mutating: raw.bindMemory(to: UInt8.self).baseAddress!)
-            try decode(buf, count: raw.count, cpu: cpu, sidecar: sidecar, path: path, emit: emit)
+            try decode(buf, count: raw.count, cpu: cpu, sidecar: sidecar, path: path, into: &sink)
         }
     }
 
-    static func decode(_ buf: UnsafeMutablePointer<UInt8>, count: Int, cpu: Int32, sidecar: PTSidecar,
-                       path: String, emit: (Event) -> Void) throws {
+    static func decode<S: PTEventSink>(_ buf: UnsafeMutablePointer<UInt8>, count: Int, cpu: Int32, sidecar: PTSidecar,
+                                       path: String, into sink: inout S) throws {
         var cfg = try makeConfig(sidecar.config(), begin: buf, count: count, path: path)
         guard let dec = pt_pkt_alloc_decoder(&cfg) else { throw PTError.libipt(path, "pt_pkt_alloc_decoder failed") }
         defer { pt_pkt_free_decoder(dec) }
@@ -83,6 +110,7 @@ public enum PTStreamDecoder {
         for (k, v) in sidecar.cr3Aliases ?? [:] { if let a = UInt64(k), let o = UInt64(v) { aliases[a] = o } }
         let f = UInt64(sidecar.mtcFreq)
         let eax = UInt64(sidecar.cpuid15Eax), ebx = UInt64(sidecar.cpuid15Ebx)
+        var clock = sidecar.clock()
         var time: Int64 = 0, haveTime = false
         var tscBase: UInt64 = 0, tmaCtc: UInt64 = 0, ctcAbs: UInt64 = 0, fc: UInt64 = 0, haveTMA = false
         var inPSB = false, known = false, inGuest = false
@@ -109,10 +137,10 @@ public enum PTStreamDecoder {
             case K.tsc:
                 tscBase = pkt.payload.tsc.tsc
                 haveTMA = false
-                let t = sidecar.nanoseconds(tsc: tscBase)
+                let t = clock.nanoseconds(tscBase)
                 time = haveTime ? max(time, t) : t
                 haveTime = true
-                if gapOpen { emit(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)); gapOpen = false }
+                if gapOpen { sink.consume(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)); gapOpen = false }
             case K.tma:
                 tmaCtc = UInt64(pkt.payload.tma.ctc); ctcAbs = tmaCtc; fc = UInt64(pkt.payload.tma.fc); haveTMA = true
             case K.mtc:
@@ -122,7 +150,7 @@ public enum PTStreamDecoder {
                 if next <= ctcAbs { next &+= width }
                 ctcAbs = next
                 let tsc = tscBase &- fc &+ (ctcAbs &- tmaCtc) &* ebx / max(1, eax)
-                time = max(time, sidecar.nanoseconds(tsc: tsc))
+                time = max(time, clock.nanoseconds(tsc))
             case K.ovf: openGap()
             case K.vmcs: vmcs = pkt.payload.vmcs.base
             case K.pip:
@@ -135,18 +163,18 @@ public enum PTStreamDecoder {
                 }
                 if !known { inGuest = false; known = true }
                 if nr && !inGuest {
-                    emit(Event(time: time, cpu: cpu, kind: .ptVMEntry, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
+                    sink.consume(Event(time: time, cpu: cpu, kind: .ptVMEntry, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
                 } else if nr && newCR3 != cr3 {
-                    emit(Event(time: time, cpu: cpu, kind: .ptGuestProcessSwitch, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
+                    sink.consume(Event(time: time, cpu: cpu, kind: .ptGuestProcessSwitch, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
                 } else if !nr && inGuest {
-                    emit(Event(time: time, cpu: cpu, kind: .ptVMExit, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
-                } else if !nr && newCR3 != cr3 {
-                    emit(Event(time: time, cpu: cpu, kind: .ptHostProcessSwitch, a: 0, b: Int64(bitPattern: newCR3)))
+                    sink.consume(Event(time: time, cpu: cpu, kind: .ptVMExit, a: Int64(bitPattern: vmcs), b: Int64(bitPattern: newCR3)))
+                } else if !nr {
+                    sink.consume(Event(time: time, cpu: cpu, kind: .ptHostProcessSwitch, a: 0, b: Int64(bitPattern: newCR3)))
                 }
                 inGuest = nr; cr3 = newCR3
             default: break
             }
         }
-        if gapOpen { emit(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)) }
+        if gapOpen { sink.consume(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)) }
     }
 }

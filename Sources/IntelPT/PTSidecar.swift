@@ -39,6 +39,9 @@ public struct PTSidecar: Codable, Sendable, Equatable {
         let delta = Int64(bitPattern: tsc) &- tscZero
         return tscToNsNum.dividingFullWidth(delta.multipliedFullWidth(by: tscToNsDen)).quotient
     }
+    /// A converter for a stream's rising TSC values (the same result as `nanoseconds(tsc:)`).
+    func clock() -> TSCClock { TSCClock(sidecar: self) }
+
     /// Smallest TSC whose time is `ns` (so decode(encode(t)) == t).
     func tsc(ns: Int64) -> UInt64 {
         let (quotient, remainder) = tscToNsDen.dividingFullWidth(ns.multipliedFullWidth(by: tscToNsNum))
@@ -66,6 +69,40 @@ public struct PTSidecar: Codable, Sendable, Equatable {
     func config() -> pt_config_values {
         pt_config_values(family: family, model: model, stepping: stepping, mtcFreq: mtcFreq,
                          nomFreq: nomFreq, eax: cpuid15Eax, ebx: cpuid15Ebx)
+    }
+}
+
+/// `PTSidecar.nanoseconds(tsc:)` for the TSC values of one stream, which mostly rise by small
+/// steps: from the last (TSC, ns, remainder) one 64-bit division per value, not a 128-bit one.
+/// Exact: ns = trunc((tsc - tscZero) * den / num); the step is taken only when both ends are at
+/// or after tscZero (truncation = floor there) and the product fits in 64 bits.
+struct TSCClock {
+    private let sidecar: PTSidecar
+    private let num: UInt64, den: UInt64, maxStep: UInt64
+    private var lastTSC: UInt64 = 0, lastNs: Int64 = 0, lastRem: UInt64 = 0, valid = false
+
+    init(sidecar: PTSidecar) {
+        self.sidecar = sidecar
+        num = UInt64(sidecar.tscToNsNum)
+        den = UInt64(sidecar.tscToNsDen)
+        maxStep = (UInt64.max - num) / den
+    }
+
+    mutating func nanoseconds(_ tsc: UInt64) -> Int64 {
+        if valid, tsc >= lastTSC, tsc - lastTSC <= maxStep {
+            let (q, r) = (lastRem + (tsc - lastTSC) * den).quotientAndRemainder(dividingBy: num)
+            lastTSC = tsc; lastNs += Int64(q); lastRem = r
+            return lastNs
+        }
+        let ns = sidecar.nanoseconds(tsc: tsc)
+        let delta = Int64(bitPattern: tsc) &- sidecar.tscZero
+        valid = delta >= 0 && Int64(bitPattern: tsc) >= sidecar.tscZero
+        if valid {
+            // remainder of delta * den / num (exact, 128-bit)
+            let (_, r) = sidecar.tscToNsNum.dividingFullWidth(delta.multipliedFullWidth(by: sidecar.tscToNsDen))
+            lastTSC = tsc; lastNs = ns; lastRem = UInt64(r)
+        }
+        return ns
     }
 }
 

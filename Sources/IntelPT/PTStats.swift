@@ -4,6 +4,12 @@ import TraceIngest
 /// What `interfere events|stats CAPTURE` print for a PT capture: per CPU and per vCPU (VMCS)
 /// entries, exits, guest/hypervisor time, guest run lengths, host-process preemptions, gaps,
 /// and per VM the guest processes (guest CR3) with their run time.
+///
+/// Times: guest = VM entry → VM exit. Hypervisor = VM exit → the first of: the next VM entry on
+/// that CPU, a host CR3 write (PIP outside the guest: the scheduler switched the vCPU's thread
+/// out, another host process runs there — preemption, not hypervisor work — or the CPU idles),
+/// a gap. A host CR3 other than the exit's counts as a preemption by that process (once per
+/// change of CR3). Time from a gap's start to its end is never attributed.
 public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Totals for one CPU.
     public struct CPU: Codable, Sendable, Equatable {
@@ -32,60 +38,184 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
 
     /// Builds the stats from decoded events (time-ordered per CPU).
     public init(events: [Event], sidecar: PTSidecar) {
-        struct St { var inGuest = false; var known = false; var vmcs: UInt64 = 0; var cr3: UInt64 = 0; var since: Int64 = 0; var runStart: Int64 = 0 }
-        var st = [St](repeating: St(), count: sidecar.cpuCount)
-        cpus = (0..<sidecar.cpuCount).map { CPU(cpu: $0) }
-        var idx: [UInt64: Int] = [:]
-        func v(_ base: UInt64) -> Int {
-            if let i = idx[base] { return i }
-            let n = sidecar.vmcs[String(base)]
-            vcpus.append(VCPU(vmcs: base, vm: n?.vm ?? String(format: "vmcs-%llx", base), vcpu: n?.vcpu ?? -1))
-            idx[base] = vcpus.count - 1
-            return vcpus.count - 1
+        let acc = Accumulator(sidecar: sidecar)
+        for e in events { acc.consume(e) }
+        self = acc.finish()
+    }
+
+    /// Decodes a capture and builds its stats event by event (no event array).
+    public init(capture reader: PTCaptureReader) throws {
+        var acc = Accumulator(sidecar: reader.sidecar)
+        try reader.forEach(into: &acc)
+        self = acc.finish()
+    }
+
+    init(cpus: [CPU], vcpus: [VCPU]) {
+        self.cpus = cpus
+        self.vcpus = vcpus
+    }
+
+    /// Streaming form: feed events (time-ordered per CPU, CPUs in any interleaving) with
+    /// `consume`, then `finish`. Per event: pointer writes only; the vCPU (VMCS → index) and the
+    /// guest process ((vCPU, CR3) → slot) are looked up when they change on a CPU, in open-addressing
+    /// tables; names are made once at the end. (`@exclusivity(unchecked)`: the event loop is the only
+    /// accessor; the dynamic checks were 8 % of a run.)
+    public final class Accumulator: PTEventSink {
+        private enum Mode: UInt8 { case unknown, guest, hypervisor, away }
+        private struct CPUState {
+            var mode = Mode.unknown
+            var vcpu = -1                  // index of the vCPU
+            var since: Int64 = 0           // start of the current guest / hypervisor interval
+            var runStart: Int64 = 0        // VM entry of the current guest run
+            var exitCR3: UInt64 = 0        // the vCPU process's host CR3 (from the VM exit)
+            var hostCR3: UInt64 = 0        // host CR3 now
+            var guestSlot = -1             // guest process slot of (vcpu, guest CR3)
+            var guestCR3: UInt64 = 0
+            var cachedBase: UInt64 = 0, cachedIndex = -1   // last VMCS → vCPU index seen here
         }
-        func proc(_ cr3: UInt64) -> String { sidecar.processes[String(cr3)] ?? String(format: "cr3-%llx", cr3) }
-        // Per vCPU, keyed by CR3 while decoding; named once at the end (naming per event was the cost).
-        var guestByCR3: [Int: [UInt64: Int64]] = [:]
-        var preemptionsByCR3: [Int: [UInt64: Int]] = [:]
-        for e in events {
-            let c = Int(e.cpu); guard c >= 0, c < cpus.count else { continue }
-            var s = st[c]
-            let base = UInt64(bitPattern: e.a), cr3 = UInt64(bitPattern: e.b)
+        /// The trivial part of `VCPU`.
+        private struct Totals {
+            var entries = 0, exits = 0, runs = 0
+            var guestNs: Int64 = 0, hypervisorNs: Int64 = 0, runMinNs: Int64 = 0, runMaxNs: Int64 = 0, guestRunNs: Int64 = 0
+        }
+
+        private let sidecar: PTSidecar
+        private let states: Counters<CPUState>
+        private let cpuTotals: Counters<CPU>
+        private let vcpuTotals = Counters(zero: Totals())
+        @exclusivity(unchecked) private var vmcsIndex = PairIndex()        // (VMCS, 0) → vCPU
+        @exclusivity(unchecked) private var guestIndex = PairIndex()       // (vCPU, guest CR3) → slot
+        private let guestTime = Counters(zero: Int64(0))
+        @exclusivity(unchecked) private var preemptionIndex = PairIndex()  // (vCPU, host CR3) → slot
+        private let preemptionCount = Counters(zero: 0)
+
+        public init(sidecar: PTSidecar) {
+            self.sidecar = sidecar
+            states = Counters(zero: CPUState(), count: sidecar.cpuCount)
+            cpuTotals = Counters(zero: CPU(cpu: 0))
+            for c in 0..<sidecar.cpuCount { cpuTotals.append(CPU(cpu: c)) }
+        }
+
+        @inline(__always) private func index(of base: UInt64, _ s: UnsafeMutablePointer<CPUState>) -> Int {
+            if s.pointee.cachedIndex >= 0, s.pointee.cachedBase == base { return s.pointee.cachedIndex }
+            let (i, isNew) = vmcsIndex.index(base, 0)
+            if isNew { vcpuTotals.append(Totals()) }
+            s.pointee.cachedBase = base
+            s.pointee.cachedIndex = i
+            return i
+        }
+
+        private func slot(vcpu: Int, cr3: UInt64) -> Int {
+            let (i, isNew) = guestIndex.index(UInt64(vcpu), cr3)
+            if isNew { guestTime.append(0) }
+            return i
+        }
+
+        /// Ends the CPU's current guest or hypervisor interval at `t`.
+        @inline(__always) private func close(_ c: Int, _ s: UnsafeMutablePointer<CPUState>, at t: Int64) {
+            switch s.pointee.mode {
+            case .guest:
+                let d = t - s.pointee.since
+                vcpuTotals.base[s.pointee.vcpu].guestNs += d
+                cpuTotals.base[c].guestNs += d
+                guestTime.base[s.pointee.guestSlot] += d
+            case .hypervisor:
+                let d = t - s.pointee.since
+                vcpuTotals.base[s.pointee.vcpu].hypervisorNs += d
+                cpuTotals.base[c].hypervisorNs += d
+            case .unknown, .away: break
+            }
+        }
+
+        public func consume(_ e: Event) {
+            let c = Int(e.cpu)
+            guard c >= 0, c < states.count else { return }
+            let s = states.base + c
+            let t = e.time
             switch e.kind {
             case .ptVMEntry:
-                let i = v(base)
-                if s.known, !s.inGuest, s.vmcs == base { vcpus[i].hypervisorNs += e.time - s.since; cpus[c].hypervisorNs += e.time - s.since }
-                vcpus[i].entries += 1; cpus[c].entries += 1
-                s = St(inGuest: true, known: true, vmcs: base, cr3: cr3, since: e.time, runStart: e.time)
-            case .ptGuestProcessSwitch:
-                if s.known, s.inGuest { guestByCR3[v(s.vmcs), default: [:]][s.cr3, default: 0] += e.time - s.since
-                    vcpus[v(s.vmcs)].guestNs += e.time - s.since; cpus[c].guestNs += e.time - s.since }
-                s.cr3 = cr3; s.since = e.time
-            case .ptVMExit:
-                let i = v(base)
-                vcpus[i].exits += 1; cpus[c].exits += 1
-                if s.known, s.inGuest {
-                    let d = e.time - s.since, run = e.time - s.runStart
-                    vcpus[i].guestNs += d; cpus[c].guestNs += d
-                    guestByCR3[i, default: [:]][s.cr3, default: 0] += d
-                    vcpus[i].runMinNs = vcpus[i].runs == 0 ? run : min(vcpus[i].runMinNs, run)
-                    vcpus[i].runMaxNs = max(vcpus[i].runMaxNs, run)
-                    vcpus[i].runs += 1; vcpus[i].guestRunNs += run
+                close(c, s, at: t)
+                let i = index(of: UInt64(bitPattern: e.a), s), cr3 = UInt64(bitPattern: e.b)
+                vcpuTotals.base[i].entries += 1
+                cpuTotals.base[c].entries += 1
+                if s.pointee.guestSlot < 0 || s.pointee.vcpu != i || s.pointee.guestCR3 != cr3 {
+                    s.pointee.guestSlot = slot(vcpu: i, cr3: cr3)
+                    s.pointee.guestCR3 = cr3
                 }
-                s = St(inGuest: false, known: true, vmcs: base, cr3: cr3, since: e.time, runStart: 0)
+                s.pointee.mode = .guest
+                s.pointee.vcpu = i
+                s.pointee.since = t
+                s.pointee.runStart = t
+            case .ptGuestProcessSwitch:
+                guard s.pointee.mode == .guest else { return }
+                close(c, s, at: t)
+                let cr3 = UInt64(bitPattern: e.b)
+                s.pointee.guestSlot = slot(vcpu: s.pointee.vcpu, cr3: cr3)
+                s.pointee.guestCR3 = cr3
+                s.pointee.since = t
+            case .ptVMExit:
+                let i = index(of: UInt64(bitPattern: e.a), s)
+                let v = vcpuTotals.base + i
+                v.pointee.exits += 1
+                cpuTotals.base[c].exits += 1
+                if s.pointee.mode == .guest {
+                    close(c, s, at: t)
+                    let run = t - s.pointee.runStart
+                    if v.pointee.runs == 0 || run < v.pointee.runMinNs { v.pointee.runMinNs = run }
+                    if run > v.pointee.runMaxNs { v.pointee.runMaxNs = run }
+                    v.pointee.runs += 1
+                    v.pointee.guestRunNs += run
+                }
+                let cr3 = UInt64(bitPattern: e.b)
+                s.pointee.mode = .hypervisor
+                s.pointee.vcpu = i
+                s.pointee.since = t
+                s.pointee.exitCR3 = cr3
+                s.pointee.hostCR3 = cr3
             case .ptHostProcessSwitch:
-                if s.known, !s.inGuest, s.vmcs != 0 { preemptionsByCR3[v(s.vmcs), default: [:]][cr3, default: 0] += 1 }
-                s.cr3 = cr3
+                let cr3 = UInt64(bitPattern: e.b)
+                let mode = s.pointee.mode
+                if mode == .hypervisor || mode == .away {
+                    close(c, s, at: t)
+                    s.pointee.mode = .away
+                    if cr3 != s.pointee.hostCR3, cr3 != s.pointee.exitCR3 {
+                        let (k, isNew) = preemptionIndex.index(UInt64(s.pointee.vcpu), cr3)
+                        if isNew { preemptionCount.append(0) }
+                        preemptionCount.base[k] += 1
+                    }
+                }
+                s.pointee.hostCR3 = cr3
             case .ptGap:
-                cpus[c].gaps += 1; cpus[c].gapNs += e.a - e.time
-                s = St()
+                close(c, s, at: t)
+                cpuTotals.base[c].gaps += 1
+                cpuTotals.base[c].gapNs += e.a - t
+                s.pointee.mode = .unknown
+                s.pointee.guestSlot = -1
             default: break
             }
-            st[c] = s
         }
-        for (i, byCR3) in guestByCR3 { for (cr3, ns) in byCR3 { vcpus[i].guestProcesses[proc(cr3), default: 0] += ns } }
-        for (i, byCR3) in preemptionsByCR3 { for (cr3, n) in byCR3 { vcpus[i].preemptions[proc(cr3), default: 0] += n } }
-        vcpus.sort { ($0.vm, $0.vcpu, $0.vmcs) < ($1.vm, $1.vcpu, $1.vmcs) }
+
+        /// The stats: names from the sidecar, vCPUs sorted by (VM, vCPU, VMCS).
+        public func finish() -> PTStats {
+            func proc(_ cr3: UInt64) -> String { sidecar.processes[String(cr3)] ?? String(format: "cr3-%llx", cr3) }
+            var out: [VCPU] = (0..<vmcsIndex.count).map { i in
+                let base = vmcsIndex.key(i).0, n = sidecar.vmcs[String(base)], t = vcpuTotals[i]
+                var v = VCPU(vmcs: base, vm: n?.vm ?? String(format: "vmcs-%llx", base), vcpu: n?.vcpu ?? -1)
+                v.entries = t.entries; v.exits = t.exits; v.guestNs = t.guestNs; v.hypervisorNs = t.hypervisorNs
+                v.runs = t.runs; v.runMinNs = t.runMinNs; v.runMaxNs = t.runMaxNs; v.guestRunNs = t.guestRunNs
+                return v
+            }
+            for k in 0..<guestIndex.count where guestTime[k] != 0 {
+                let (vcpu, cr3) = guestIndex.key(k)
+                out[Int(vcpu)].guestProcesses[proc(cr3), default: 0] += guestTime[k]
+            }
+            for k in 0..<preemptionIndex.count {
+                let (vcpu, cr3) = preemptionIndex.key(k)
+                out[Int(vcpu)].preemptions[proc(cr3), default: 0] += preemptionCount[k]
+            }
+            out.sort { ($0.vm, $0.vcpu, $0.vmcs) < ($1.vm, $1.vcpu, $1.vmcs) }
+            return PTStats(cpus: cpuTotals.array, vcpus: out)
+        }
     }
 
     public var description: String {

@@ -3,8 +3,12 @@ import TraceIngest
 
 /// The PT feature group per (VM, window): shares of guest / hypervisor / host-preemption time,
 /// entry and guest-switch rates, mean guest run. Windows are [i*w, (i+1)*w) with i = floor(t/w).
-/// Denominators are the vCPU time observed in the window (guest + hypervisor): time inside a gap
-/// is never observed (state is reset at a gap), so it is excluded rather than bridged.
+/// Times per CPU, attributed to the VM of the VMCS: guest = VM entry → exit; hypervisor = exit →
+/// the first host CR3 write (PIP), VM entry or gap (after a host CR3 write the vCPU's thread is
+/// off the CPU: preemption or idle, not hypervisor work); host preemption = while a host CR3 other
+/// than the one at the exit is loaded, until the next VM entry or gap. Denominators are the
+/// vCPU time observed in the window (guest + hypervisor + host preemption): time inside a gap is
+/// never observed (state is reset at a gap), so it is excluded rather than bridged.
 public struct PTWindowFeatures: Codable, Sendable, Equatable {
     /// One (VM, window) row.
     public struct Row: Codable, Sendable, Equatable {
@@ -38,67 +42,134 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
 
     /// Computes the rows from decoded events (time-ordered per CPU); VM names from the sidecar.
     public init(events: [Event], sidecar: PTSidecar, windowNs: Int64) {
-        self.windowNs = max(1, windowNs)
-        let w = self.windowNs
-        var table: [String: [Int64: Row]] = [:]
-        func vmName(_ base: UInt64) -> String { sidecar.vmcs[String(base)]?.vm ?? String(format: "vmcs-%llx", base) }
-        func with(_ vm: String, _ win: Int64, _ f: (inout Row) -> Void) {
-            var r = table[vm]?[win] ?? Row(vm: vm, window: win)
-            f(&r)
-            table[vm, default: [:]][win] = r
+        var acc = Accumulator(sidecar: sidecar, windowNs: windowNs)
+        for e in events { acc.consume(e) }
+        self = acc.finish()
+    }
+
+    /// Decodes a capture and computes its rows event by event (no event array).
+    public init(capture reader: PTCaptureReader, windowNs: Int64) throws {
+        var acc = Accumulator(sidecar: reader.sidecar, windowNs: windowNs)
+        try reader.forEach(into: &acc)
+        self = acc.finish()
+    }
+
+    init(windowNs: Int64, rows: [Row]) {
+        self.windowNs = windowNs
+        self.rows = rows
+    }
+
+    /// Streaming form: `consume` events (time-ordered per CPU), then `finish`.
+    public struct Accumulator: PTEventSink {
+        private enum Mode: UInt8 { case unknown, guest, hypervisor, preempted, away }
+        private struct CPUState {
+            var mode = Mode.unknown
+            var vm = -1
+            var since: Int64 = 0
+            var runStart: Int64 = 0
+            var exitCR3: UInt64 = 0
         }
-        func win(_ t: Int64) -> Int64 { t >= 0 ? t / w : (t - w + 1) / w }
-        /// Splits [a, b) over windows.
-        func spread(_ vm: String, _ a: Int64, _ b: Int64, _ f: (inout Row, Int64) -> Void) {
-            var s = a
-            while s < b {
-                let i = win(s), e = min(b, (i + 1) * w)
-                with(vm, i) { f(&$0, e - s) }
-                s = e
+        private struct Key: Hashable { var vm: Int; var window: Int64 }
+
+        private let sidecar: PTSidecar
+        private let w: Int64
+        private var states: [CPUState]
+        private var vmNames: [String] = []
+        private var vmIndex: [String: Int] = [:]
+        private var vmOfBase: [UInt64: Int] = [:]
+        private var rowIndex: [Key: Int] = [:]
+        private var rows: [Row] = []
+
+        public init(sidecar: PTSidecar, windowNs: Int64) {
+            self.sidecar = sidecar
+            w = max(1, windowNs)
+            states = [CPUState](repeating: CPUState(), count: sidecar.cpuCount)
+        }
+
+        private mutating func vm(of base: UInt64) -> Int {
+            if let i = vmOfBase[base] { return i }
+            let name = sidecar.vmcs[String(base)]?.vm ?? String(format: "vmcs-%llx", base)
+            let i: Int
+            if let known = vmIndex[name] { i = known } else {
+                vmNames.append(name); i = vmNames.count - 1; vmIndex[name] = i
+            }
+            vmOfBase[base] = i
+            return i
+        }
+
+        private func window(_ t: Int64) -> Int64 { t >= 0 ? t / w : (t - w + 1) / w }
+
+        private mutating func row(_ vm: Int, _ window: Int64) -> Int {
+            let k = Key(vm: vm, window: window)
+            if let r = rowIndex[k] { return r }
+            rows.append(Row(vm: vmNames[vm], window: window))
+            rowIndex[k] = rows.count - 1
+            return rows.count - 1
+        }
+
+        /// Ends the CPU's current interval at `t`, split over windows.
+        private mutating func close(_ c: Int, at t: Int64) {
+            let s = states[c]
+            guard s.mode != .unknown, s.mode != .away, t > s.since else { return }
+            var a = s.since
+            while a < t {
+                let i = window(a), b = min(t, (i + 1) * w), r = row(s.vm, i), d = b - a
+                rows[r].observedNs += d
+                switch s.mode {
+                case .guest: rows[r].guestNs += d
+                case .hypervisor: rows[r].hypervisorNs += d
+                case .preempted: rows[r].preemptedNs += d
+                case .unknown, .away: break
+                }
+                a = b
             }
         }
-        enum Mode { case unknown, guest, host }
-        struct St { var mode = Mode.unknown; var vmcs: UInt64 = 0; var since: Int64 = 0; var exitCR3: UInt64 = 0; var preempted = false }
-        var st: [Int32: St] = [:]
-        func close(_ s: St, _ t: Int64) {
-            guard s.mode != .unknown, t > s.since else { return }
-            let vm = vmName(s.vmcs)
-            if s.mode == .guest {
-                spread(vm, s.since, t) { $0.guestNs += $1; $0.observedNs += $1 }
-            } else {
-                let p = s.preempted
-                spread(vm, s.since, t) { $0.hypervisorNs += $1; $0.observedNs += $1; if p { $0.preemptedNs += $1 } }
-            }
-        }
-        var runStart: [Int32: Int64] = [:]
-        for e in events {
-            var s = st[e.cpu] ?? St()
-            let base = UInt64(bitPattern: e.a), cr3 = UInt64(bitPattern: e.b)
+
+        public mutating func consume(_ e: Event) {
+            let c = Int(e.cpu)
+            guard c >= 0, c < states.count else { return }
+            let t = e.time
             switch e.kind {
             case .ptVMEntry:
-                close(s, e.time)
-                with(vmName(base), win(e.time)) { $0.entries += 1 }
-                s = St(mode: .guest, vmcs: base, since: e.time)
-                runStart[e.cpu] = e.time
+                close(c, at: t)
+                let v = vm(of: UInt64(bitPattern: e.a))
+                rows[row(v, window(t))].entries += 1
+                states[c] = CPUState(mode: .guest, vm: v, since: t, runStart: t)
             case .ptGuestProcessSwitch:
-                if s.mode == .guest { close(s, e.time); s.since = e.time
-                    with(vmName(s.vmcs), win(e.time)) { $0.guestSwitches += 1 } }
+                guard states[c].mode == .guest else { return }
+                close(c, at: t)
+                states[c].since = t
+                rows[row(states[c].vm, window(t))].guestSwitches += 1
             case .ptVMExit:
-                close(s, e.time)
-                if s.mode == .guest, let r = runStart[e.cpu] {
-                    with(vmName(base), win(e.time)) { $0.runs += 1; $0.runNs += e.time - r }
+                close(c, at: t)
+                let v = vm(of: UInt64(bitPattern: e.a))
+                if states[c].mode == .guest {
+                    let r = row(v, window(t))
+                    rows[r].runs += 1
+                    rows[r].runNs += t - states[c].runStart
                 }
-                runStart[e.cpu] = nil
-                s = St(mode: .host, vmcs: base, since: e.time, exitCR3: cr3, preempted: false)
+                states[c] = CPUState(mode: .hypervisor, vm: v, since: t, runStart: 0, exitCR3: UInt64(bitPattern: e.b))
             case .ptHostProcessSwitch:
-                if s.mode == .host { close(s, e.time); s.since = e.time; s.preempted = cr3 != s.exitCR3 }
+                let s = states[c]
+                guard s.mode == .hypervisor || s.mode == .preempted || s.mode == .away else { return }
+                let other = UInt64(bitPattern: e.b) != s.exitCR3
+                let next: Mode = other ? .preempted : .away
+                if next != s.mode {
+                    close(c, at: t)
+                    states[c].mode = next
+                    states[c].since = t
+                }
             case .ptGap:
-                close(s, e.time)
-                s = St(); runStart[e.cpu] = nil
+                close(c, at: t)
+                states[c] = CPUState()
             default: break
             }
-            st[e.cpu] = s
         }
-        rows = table.keys.sorted().flatMap { vm in table[vm]!.keys.sorted().map { table[vm]![$0]! } }
+
+        /// The rows, sorted by (vm, window).
+        public func finish() -> PTWindowFeatures {
+            let sorted = rows.sorted { ($0.vm, $0.window) < ($1.vm, $1.window) }
+            return PTWindowFeatures(windowNs: w, rows: sorted)
+        }
     }
 }

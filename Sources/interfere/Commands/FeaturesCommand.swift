@@ -30,7 +30,7 @@ struct FeaturesCommand: ParsableCommand {
             if PTCapture.isCapture(at: url) {
                 // An Intel PT capture: the pt group only.
                 let reader = try PTCaptureReader(directory: url)
-                let pt = PTWindowFeatures(events: try reader.events(), sidecar: reader.sidecar, windowNs: windowNs)
+                let pt = try PTWindowFeatures(capture: reader, windowNs: windowNs)
                 let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
                 let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
                 let table = FeatureTable(schema: schema, rows: pt.rows.map { row in

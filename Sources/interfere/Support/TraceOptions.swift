@@ -33,12 +33,8 @@ struct TraceOptions: ParsableArguments {
     func handledAsPTCapture(guestProcesses: Bool = false) throws -> Bool {
         let url = URL(fileURLWithPath: trace)
         guard PTCapture.isCapture(at: url) else { return false }
-        let reader = try PTCaptureReader(directory: url)
-        // Stats need time order per CPU only: the streaming decode (one CPU after another), unsorted.
-        var events: [Event] = []
-        events.reserveCapacity(reader.byteCount() / 16)
-        try reader.forEachEvent { events.append($0) }
-        var stats = PTStats(events: events, sidecar: reader.sidecar)
+        // Stats need time order per CPU only: decoded one CPU after another, counted event by event.
+        var stats = try PTStats(capture: PTCaptureReader(directory: url))
         stats.showGuestProcesses = guestProcesses
         print(json ? try stats.json() : stats.description)
         return true
