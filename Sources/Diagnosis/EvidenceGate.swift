@@ -5,14 +5,28 @@
 /// of those devices (links); a window scored as CPU interference only if others held its CPU for
 /// at least `minimumStolenShare` of its vCPU time. Otherwise its probability becomes 0 (a VM that
 /// saturates a device alone is not interfered with; the model may still say it is busy). Memory
-/// interference is not gated (the host cannot see guest memory use).
+/// interference is not gated (the host cannot see guest memory use). A VM that made at least
+/// `dominantShare` of the bytes on the devices (links) it used, in its latest window with any,
+/// is the one saturating them: its disk (net) windows become 0 as well (the culprit, not a victim).
 public struct EvidenceGate: Sendable, Codable, Equatable {
     public var memory: Int
     public var minimumStolenShare: Double
+    public var dominantShare: Double
 
-    public init(memory: Int = 10, minimumStolenShare: Double = 0.01) {
+    public init(memory: Int = 10, minimumStolenShare: Double = 0.01, dominantShare: Double = 0.6) {
         self.memory = memory
         self.minimumStolenShare = minimumStolenShare
+        self.dominantShare = dominantShare
+    }
+
+    /// The VM's share of the bytes on the devices (links) it used in the window; nil when none.
+    static func ownShare(_ bytes: [String: [String: Int64]], vm: String) -> Double? {
+        var own: Int64 = 0, all: Int64 = 0
+        for users in bytes.values where users[vm] != nil {
+            own += users[vm]!
+            all += users.values.reduce(0, +)
+        }
+        return all > 0 ? Double(own) / Double(all) : nil
     }
 
     public func apply(_ scores: [WindowScore], evidence: [WindowEvidence]) -> [WindowScore] {
@@ -21,15 +35,18 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
         var used: [String: (disk: Set<Int64>, net: Set<Int64>)] = [:]
         for (vm, windows) in byVM {
             var disk = Set<Int64>(), net = Set<Int64>()
+            var diskShare = 0.0, netShare = 0.0
             for w in windows {
+                diskShare = Self.ownShare(w.diskBytes, vm: vm) ?? diskShare
+                netShare = Self.ownShare(w.netBytes, vm: vm) ?? netShare
                 let sharedDisk = w.diskRequests.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
                 let sharedLink = w.netPackets.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
                     || (w.keys.keys.contains(where: { $0.category == .net }) && w.netPackets.values.contains { $0.keys.contains { $0 != vm } })
                 if w.keys.keys.contains(where: { $0.category == .block }) && sharedDisk { lastDisk[vm] = w.startNs }
                 if w.keys.keys.contains(where: { $0.category == .net }) && sharedLink { lastNet[vm] = w.startNs }
                 let horizon = Int64(memory) * (w.endNs - w.startNs)
-                if let d = lastDisk[vm], w.startNs - d <= horizon { disk.insert(w.startNs) }
-                if let n = lastNet[vm], w.startNs - n <= horizon { net.insert(w.startNs) }
+                if let d = lastDisk[vm], w.startNs - d <= horizon, diskShare < dominantShare { disk.insert(w.startNs) }
+                if let n = lastNet[vm], w.startNs - n <= horizon, netShare < dominantShare { net.insert(w.startNs) }
             }
             used[vm] = (disk, net)
         }

@@ -55,7 +55,7 @@ public struct Trainer {
     public static let classes = ["none", "cpu", "disk", "net", "memory"]
 
     public var windowNs: Int64
-    /// nil: choose k in 2...8 by silhouette.
+    /// nil: choose k in 8...16 by silhouette (over-clustering; names may repeat).
     public var k: Int?
     public var seed: UInt64
     public var c: Double
@@ -158,7 +158,9 @@ public struct Trainer {
         let z = pca.transform(xw)
         // k by silhouette.
         var best: (KMeans, Double, [Int])?
-        let candidates = k.map { [$0] } ?? Array(2...min(8, max(2, rows.count - 1)))
+        // Over-cluster: 8…16 clusters (more than the six categories) keep each cluster pure, and
+        // the rule may give several clusters the same name.
+        let candidates = k.map { [$0] } ?? Array(2...min(16, max(2, rows.count - 1))).filter { $0 >= min(8, rows.count - 1) }
         for kk in candidates where kk <= rows.count {
             var km = KMeans(k: kk, restarts: 4, seed: seed)
             try km.fit(z)

@@ -23,6 +23,8 @@ final class Engine {
     private var cpus: [CPU] = []
     private var tasks: [Task] = []
     private var vmTasks: [(main: Int, vcpus: [Int], worker: Int, vhost: Int)] = []
+    private var ksoftirqd: [Int] = []
+    private var lastSoftirq: [Int64] = []
     private var devices: [Device] = []
     private var links: [Link] = []
     private var now: Int64
@@ -48,7 +50,7 @@ final class Engine {
         case vmStart(Int)
     }
 
-    enum Kind { case vcpu, main, worker, vhost, host, kworker }
+    enum Kind { case vcpu, main, worker, vhost, host, kworker, ksoftirqd }
 
     final class Task {
         let tid: Int32, pid: Int32, comm: Int32, kind: Kind, vm: Int, index: Int
@@ -120,6 +122,11 @@ final class Engine {
             _ = addTask(tid: Int32(10 + cpu), pid: Int32(10 + cpu), comm: "kworker/\(cpu):1", kind: .kworker, cpus: [cpu])
             actions.push(t0 + Int64(cpu) * 97_000 + 1_000, .tick(cpu))
         }
+        // Each CPU's ksoftirqd: softirq work the kernel defers when softirqs come too fast.
+        ksoftirqd = (0..<scenario.pcpus).map { cpu in
+            addTask(tid: Int32(1000 + cpu), pid: Int32(1000 + cpu), comm: "ksoftirqd/\(cpu)", kind: .ksoftirqd, cpus: [cpu])
+        }
+        lastSoftirq = Array(repeating: 0, count: scenario.pcpus)
         for (v, plan) in scenario.vms.enumerated() {
             let cpusOf = plan.cpus.map { $0 % scenario.pcpus }
             // The QEMU main loop (briefly awake now and then) may run on any CPU: it migrates.
@@ -266,7 +273,16 @@ final class Engine {
         event(.softirqExit, cpu: cpu, at: now + 2_000, a: 1)
         actions.push(now + 4_000_000, .tick(cpu))
         // Task `cpu` is that CPU's kworker (added first).
-        if g.next() % 3 == 0 { wake(cpu, waker: currentTid(cpu).0) }
+        let r = g.next() % 60
+        if r % 3 == 0 { wake(cpu, waker: currentTid(cpu).0) }
+        if r == 1 { wake(ksoftirqd[cpu], waker: currentTid(cpu).0) }
+    }
+
+    /// A softirq on `cpu`: when the previous one was under 200 µs ago, the kernel hands the rest
+    /// of the work to that CPU's ksoftirqd (as under a burst of completions or packets).
+    private func softirqRaised(cpu: Int) {
+        if now - lastSoftirq[cpu] < 200_000 { wake(ksoftirqd[cpu], waker: currentTid(cpu).0) }
+        lastSoftirq[cpu] = now
     }
 
     // MARK: - Scheduling
@@ -532,6 +548,7 @@ final class Engine {
         case .worker, .vhost: task.burstLeft = 8_000 + Int64(task.jobs.count) * 6_000
         case .host: task.burstLeft = 10_000_000
         case .kworker: task.burstLeft = 15_000 + Int64(g.next() % 40_000)
+        case .ksoftirqd: task.burstLeft = 10_000 + Int64(g.next() % 50_000)
         }
     }
 
@@ -543,7 +560,7 @@ final class Engine {
         case .main:
             block(cpu)
             actions.push(now + 5_000_000 + Int64(g.next() % 40_000_000), .wake(t, 0))
-        case .kworker:
+        case .kworker, .ksoftirqd:
             block(cpu)
         case .host:
             if task.alive { startBurst(t); reschedule(cpu) } else { block(cpu) }
@@ -678,6 +695,7 @@ final class Engine {
         tasks[r.worker].jobs.append(.complete(vcpu: r.vcpu, request: r.request))
         wake(r.worker, waker: currentTid(cpu).0)
         event(.softirqExit, cpu: cpu, a: 4)
+        softirqRaised(cpu: cpu)
         startDevice(d)
     }
 
@@ -696,6 +714,7 @@ final class Engine {
         event(.netDevXmit, cpu: cpu, a: p.skb, b: p.length, s1: linkNames[l])
         truth.net(vm: p.owner, tx: true, bytes: p.length, at: now)
         event(.softirqExit, cpu: cpu, a: 2)
+        softirqRaised(cpu: cpu)
         if p.last {
             tasks[p.vhost].jobs.append(.ack(vcpu: p.vcpu))
             wake(p.vhost, waker: currentTid(cpu).0)

@@ -13,8 +13,8 @@ public enum PresetError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The scenarios `interfere simulate` knows: `demo` (4 VMs, 30 s, every workload and every kind
-/// of interference once, plus a harmless load change), `train-N` and `test-N` (random families that
+/// The scenarios `interfere simulate` knows: `demo` (4 VMs, 30 s, every workload (bursty too) and
+/// every kind of interference once, plus a harmless load change), `train-N` and `test-N` (random families that
 /// differ in seeds, VM and CPU counts, styles and workload mixes; test seeds never meet train
 /// seeds), and `bench` (many busy VMs, for big traces).
 public enum Presets {
@@ -63,6 +63,9 @@ public enum Presets {
             VMPlan(name: "stream", pid: 2401, vcpus: 1, cpus: [0], device: 1, link: 0,
                    phases: [Phase(start: 0, end: d, workload: .net)]),
         ]
+        // batch is a bursty guest early on (alone on its CPU: a load change, not interference).
+        var g = SeededGenerator(seed: seed)
+        setBursty(&s.vms[2], t(0.5), t(4.5), &g)
         s.hostTasks = [HostTaskPlan(name: "backup", pid: 3001, cpus: [1 % c], start: t(5), end: t(10))]
         s.episodes = [
             Episode(victim: "web", kind: "cpu", culprit: "backup", start: t(5), end: t(10)),
@@ -79,8 +82,12 @@ public enum Presets {
         let style: Scenario.HostStyle = heavy || g.next() % 3 != 0 ? .vmx : .noExits
         var s = base(name, seed: seed, duration: d, pcpus: pcpus, style: style)
         let bases: [Workload] = [.cpu, .disk, .net, .idle, .memory, .mixed, .cpu, .disk, .net]
+        // One pick in ten is a bursty guest: idle between busy bursts wherever it is not a culprit.
+        var bursty = Set<Int>()
         for i in 0..<count {
-            let w = heavy ? [.cpu, .disk, .net, .memory][i % 4] : bases[Int(g.next() % UInt64(bases.count))]
+            let pick = heavy ? i % 4 : Int(g.next() % UInt64(bases.count + 1))
+            if !heavy && pick == bases.count { bursty.insert(i) }
+            let w = heavy ? [.cpu, .disk, .net, .memory][pick] : (pick == bases.count ? .idle : bases[pick])
             let cpu = (1 + i) % pcpus
             s.vms.append(VMPlan(name: "vm\(i + 1)", pid: Int32(3000 + 100 * i), vcpus: 1 + Int(g.next() % 2), cpus: [cpu],
                                 device: Int(g.next() % 2), link: Int(g.next() % 2), phases: [Phase(start: 0, end: d, workload: w)]))
@@ -123,6 +130,7 @@ public enum Presets {
             let loads: [String: Set<Workload>] = ["cpu": [.cpu, .memory, .mixed], "disk": [.disk, .mixed], "net": [.net]]
             let candidates = s.vms.indices.filter { c in
                 c != victimIndex && free(s.vms[c].name, start, end) && !culprits.contains(c)
+                    && !(kind == "cpu" && bursty.contains(c))   // its bursts would share the victim's CPU unlabeled
                     && !(loads[kind] ?? []).contains(s.vms[c].phases[0].workload)
             }
             guard let culpritIndex = candidates.isEmpty ? nil : candidates[Int(g.next() % UInt64(candidates.count))] else { continue }
@@ -153,23 +161,65 @@ public enum Presets {
             victim = s.vms[victimIndex]
             s.vms[victimIndex] = victim
         }
-        // Harmless load changes: a lone idle VM gets busy on its own CPU.
-        for i in s.vms.indices where s.vms[i].phases.count == 1 && s.vms[i].phases[0].workload == .idle {
+        // Harmless load changes: a lone idle VM gets busy on its own CPU, steadily or in bursts.
+        for i in s.vms.indices where !bursty.contains(i) && s.vms[i].phases.count == 1 && s.vms[i].phases[0].workload == .idle {
             let start = 2 + g.unit() * max(0, d / 2), end = min(d, start + 3 + g.unit() * 4)
-            if free(s.vms[i].name, start, end) { setPhase(&s.vms[i], start, end, g.next() % 2 == 0 ? .cpu : .memory) }
+            guard free(s.vms[i].name, start, end) else { continue }
+            switch g.next() % 3 {
+            case 0: setPhase(&s.vms[i], start, end, .cpu)
+            case 1: setPhase(&s.vms[i], start, end, .memory)
+            default: setBursty(&s.vms[i], start, end, &g)
+            }
         }
+        for i in bursty.sorted() {
+            for p in s.vms[i].phases where p.workload == .idle && p.end - p.start >= 1.5 {
+                setBursty(&s.vms[i], p.start + 0.5, p.end - 0.5, &g)
+            }
+        }
+        addBystanders(&s)
         return s
     }
 
+    /// A saturated device or link hurts every VM that uses it, not only the victim an episode
+    /// was drawn for: each other VM doing disk (or network) work on the culprit's device (or
+    /// link) during a disk (or net) episode gets its own episode with the same culprit.
+    static func addBystanders(_ s: inout Scenario) {
+        func workload(_ vm: VMPlan, at t: Double) -> Workload? { vm.phases.first { t >= $0.start && t < $0.end }?.workload }
+        for e in s.episodes where e.kind == "disk" || e.kind == "net" {
+            guard let culprit = s.vms.first(where: { $0.name == e.culprit }) else { continue }
+            for vm in s.vms where vm.name != e.victim && vm.name != e.culprit {
+                let mid = (e.start + e.end) / 2
+                let uses = e.kind == "disk"
+                    ? vm.device == culprit.device && [.disk, .mixed].contains(workload(vm, at: mid))
+                    : vm.link == culprit.link && workload(vm, at: mid) == .net
+                guard uses, vm.startsAt < e.start,
+                      !s.episodes.contains(where: { $0.victim == vm.name && $0.start < e.end && e.start < $0.end }) else { continue }
+                s.episodes.append(Episode(victim: vm.name, kind: e.kind, culprit: e.culprit, start: e.start, end: e.end))
+            }
+        }
+    }
+
+    /// A bursty guest over [a, b): busy bursts of 0.3–1 s (cpu) between idle gaps of 0.3–1.2 s,
+    /// each its own phase (and so its own label row), marked `bursty`.
+    static func setBursty(_ vm: inout VMPlan, _ a: Double, _ b: Double, _ g: inout SeededGenerator) {
+        var t = a, on = true
+        while b - t > 0.05 {
+            let e = min(b, t + (on ? 0.3 + g.unit() * 0.7 : 0.3 + g.unit() * 0.9))
+            setPhase(&vm, t, e, on ? .cpu : .idle, pattern: "bursty")
+            t = e
+            on.toggle()
+        }
+    }
+
     /// Replaces the workload over [a, b) of a VM whose phases cover [0, d).
-    static func setPhase(_ vm: inout VMPlan, _ a: Double, _ b: Double, _ w: Workload) {
+    static func setPhase(_ vm: inout VMPlan, _ a: Double, _ b: Double, _ w: Workload, pattern: String? = nil) {
         var out: [Phase] = []
         for p in vm.phases {
             if p.end <= a || p.start >= b { out.append(p); continue }
-            if p.start < a { out.append(Phase(start: p.start, end: a, workload: p.workload)) }
-            if p.end > b { out.append(Phase(start: b, end: p.end, workload: p.workload)) }
+            if p.start < a { out.append(Phase(start: p.start, end: a, workload: p.workload, pattern: p.pattern)) }
+            if p.end > b { out.append(Phase(start: b, end: p.end, workload: p.workload, pattern: p.pattern)) }
         }
-        out.append(Phase(start: a, end: b, workload: w))
+        out.append(Phase(start: a, end: b, workload: w, pattern: pattern))
         vm.phases = out.sorted { $0.start < $1.start }
     }
 }

@@ -22,6 +22,9 @@ public struct Phase: Codable, Sendable, Equatable {
     public var start: Double
     public var end: Double
     public var workload: Workload
+    /// `bursty` for the on and off phases of a bursty guest (short busy bursts between idle
+    /// gaps); nil for a steady phase.
+    public var pattern: String? = nil
 }
 
 /// A simulated VM: its QEMU process, vCPUs, the CPUs they may run on, its disk and link, its phases.

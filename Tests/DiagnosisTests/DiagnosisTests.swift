@@ -95,3 +95,26 @@ import Testing
         }
     }
 }
+
+@Suite struct EvidenceGateTests {
+    func window(_ vm: String, _ start: Int64, bytes: [String: [String: Int64]]) -> WindowEvidence {
+        let requests = bytes.mapValues { $0.mapValues { _ in 1 } }
+        return WindowEvidence(vm: vm, startNs: start, endNs: start + 100_000_000, seconds: 0.1, keys: [EventKey(.block, "8:0"): 1],
+                              stolenByName: [:], waitedNs: 0, vcpuNs: 100_000_000, diskRequests: requests, diskBytes: bytes,
+                              netBytes: [:], netPackets: [:], diskLatencyMs: 20, xmitDelayMs: 0)
+    }
+
+    /// The light user of a shared disk keeps its disk score; the one making most of the bytes is
+    /// the culprit, not a victim, and loses it.
+    @Test func theVMSaturatingADeviceIsNotItsVictim() {
+        let shared = ["8:0": ["victim": Int64(40_000), "noisy": Int64(4_000_000)]]
+        let evidence = [window("victim", 0, bytes: shared), window("noisy", 0, bytes: shared)]
+        let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 0, endNs: 100_000_000, probability: 0.9, kind: "disk") }
+        let gated = EvidenceGate().apply(scores, evidence: evidence)
+        #expect(gated.map(\.probability) == [0.9, 0])
+        // Two equal users both keep it (each is the other's neighbour).
+        let even = ["8:0": ["victim": Int64(1_000_000), "noisy": Int64(1_000_000)]]
+        let both = EvidenceGate().apply(scores, evidence: [window("victim", 0, bytes: even), window("noisy", 0, bytes: even)])
+        #expect(both.map(\.probability) == [0.9, 0.9])
+    }
+}

@@ -82,3 +82,48 @@ import TraceIngest
         #expect(try FileManager.default.contentsOfDirectory(atPath: full) == ["keep.txt"])
     }
 }
+
+/// Bursty guests, ksoftirqd, and the VMs a saturated device or link hurts besides the drawn victim.
+@Suite struct NoiseAndBurstsTests {
+    @Test func demoHasABurstyGuestLabeledBurstByBurst() throws {
+        let s = try Presets.scenario("demo", seed: 1, duration: 30, vms: nil, pcpus: nil)
+        let bursts = s.vms[2].phases.filter { $0.pattern == "bursty" }
+        #expect(bursts.count >= 4)
+        #expect(Set(bursts.map(\.workload)) == [.cpu, .idle])
+        #expect(bursts.allSatisfy { $0.end - $0.start >= 0.3 - 1e-9 && $0.end - $0.start <= 1.2 + 1e-9 })
+        // Alternating on and off, each its own label row.
+        #expect(zip(bursts, bursts.dropFirst()).allSatisfy { $0.workload != $1.workload && $0.end == $1.start })
+        let rows = Simulation.labels(s).split(separator: "\n").filter { $0.hasPrefix("batch,") }
+        #expect(rows.count >= bursts.count)
+    }
+
+    @Test func eachCPUHasAKsoftirqdThatRuns() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sim-ksoftirqd-\(UUID().uuidString)").path
+        let s = try Presets.scenario("demo", seed: 1, duration: 3, vms: nil, pcpus: nil)
+        _ = try Simulation.run(s, output: out)
+        let reader = try TraceReader(path: out + "/trace")
+        var ran = Set<String>()
+        _ = try reader.read { e in
+            if e.kind == .schedSwitch, reader.strings[e.nextComm].hasPrefix("ksoftirqd/") { ran.insert(reader.strings[e.nextComm]) }
+        }
+        #expect(ran.count >= 2, "ksoftirqd threads that ran: \(ran.sorted())")
+    }
+
+    @Test func everyVMOnASaturatedDeviceOrLinkIsAVictim() {
+        var s = Presets.base("t", seed: 1, duration: 10, pcpus: 4, style: .vmx)
+        func vm(_ name: String, _ w: Workload, device: Int, link: Int) -> VMPlan {
+            VMPlan(name: name, pid: Int32(100 * (s.vms.count + 1)), vcpus: 1, cpus: [s.vms.count], device: device, link: link,
+                   phases: [Phase(start: 0, end: 10, workload: w)])
+        }
+        s.vms = [vm("a", .disk, device: 0, link: 0), vm("b", .disk, device: 0, link: 1), vm("c", .disk, device: 1, link: 0),
+                 vm("d", .idle, device: 0, link: 0), vm("e", .net, device: 1, link: 0), vm("f", .net, device: 1, link: 1)]
+        Presets.setPhase(&s.vms[3], 2, 6, .diskHeavy)
+        s.episodes = [Episode(victim: "a", kind: "disk", culprit: "d", start: 2, end: 6)]
+        Presets.addBystanders(&s)
+        #expect(s.episodes.map(\.victim) == ["a", "b"])
+        Presets.setPhase(&s.vms[3], 7, 9, .netHeavy)
+        s.episodes.append(Episode(victim: "e", kind: "net", culprit: "d", start: 7, end: 9))
+        Presets.addBystanders(&s)
+        #expect(s.episodes.map(\.victim) == ["a", "b", "e"])   // f is on the other link
+    }
+}
