@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "HostModel", dependencies: ["TraceIngest"], swiftSettings: hotPath),
         .target(name: "Features", dependencies: ["HostModel", "TraceIngest"]),
         .target(name: "Learning", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
-        .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "TraceIngest"]),
+        .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "IntelPT", "TraceIngest"]),
         .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
         .target(name: "Report", dependencies: ["Diagnosis", "Features", "HostModel", "Learning", "IntelPT", "TraceIngest"]),

@@ -1,13 +1,22 @@
 import Features
 import Foundation
 import HostModel
+import IntelPT
 import TraceIngest
 
 /// A labeled recording: a folder with `trace/` (or the trace itself) and `labels.csv`, and
 /// optionally `vm-names.csv` and `threads.csv`.
 public struct Dataset: Sendable {
     public var path: String
-    public var name: String { URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent }
+    /// The folder's name; for an Intel PT capture inside a recording, `<recording>/pt` (so that
+    /// cross-validation keeps it with its recording).
+    public var name: String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        return isPTCapture ? url.deletingLastPathComponent().lastPathComponent + "/" + url.lastPathComponent : url.lastPathComponent
+    }
+
+    /// The dataset is an Intel PT capture (a folder with `pt-sidecar.json`), labels beside it.
+    public var isPTCapture: Bool { PTCapture.isCapture(at: URL(fileURLWithPath: path)) }
 
     public init(path: String) { self.path = path }
 
@@ -28,6 +37,7 @@ public struct Dataset: Sendable {
         if let file = labelsPath { labels = try Labels(path: file) } else if requireLabels {
             throw DatasetError.noLabels(path: path)
         } else { labels = nil }
+        if isPTCapture { return try TraceFeatures.readPT(capture: URL(fileURLWithPath: path), windowNs: windowNs, labels: labels) }
         return try TraceFeatures.read(path: path, configuration: Self.configuration(near: path, windowNs: windowNs), labels: labels)
     }
 }
@@ -36,7 +46,10 @@ public struct Dataset: Sendable {
 public struct TraceFeatures {
     public var table: FeatureTable
     public var evidence: [WindowEvidence]
-    public var analysis: HostAnalysis
+    /// The host-model pass behind a CTF trace; nil for an Intel PT capture.
+    public var analysis: HostAnalysis?
+    /// The VMs, in the order the trace revealed them.
+    public var vmNames: [String]
 
     /// `onEvent` sees every event of the same pass (e.g. for the report's timelines).
     public static func read(path: String, configuration: HostModelConfiguration, labels: Labels?,
@@ -44,8 +57,26 @@ public struct TraceFeatures {
         let collector = EvidenceCollector()
         let (table, analysis) = try FeatureBuilder(configuration: configuration, labels: labels)
             .build(path: path, alsoWindow: collector.vmWindow, hostWindow: collector.hostWindow, onEvent: onEvent)
-        collector.finish(vmNames: analysis.model.registry.vms.map(\.name))
-        return TraceFeatures(table: table, evidence: collector.evidence, analysis: analysis)
+        let names = analysis.model.registry.vms.map(\.name)
+        collector.finish(vmNames: names)
+        return TraceFeatures(table: table, evidence: collector.evidence, analysis: analysis, vmNames: names)
+    }
+
+    /// An Intel PT capture: the `pt` group per VM and window (streamed from the decoder), with the
+    /// labels when given. No evidence: PT has no scheduler, disk or network events, so diagnosis
+    /// names no culprit and keys from them.
+    public static func readPT(capture: URL, windowNs: Int64, labels: Labels?) throws -> TraceFeatures {
+        let pt = try PTWindowFeatures(capture: PTCaptureReader(directory: capture), windowNs: windowNs)
+        let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
+        let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
+        let rows = pt.rows.map { row in
+            FeatureRow(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs,
+                       values: order.map { row.values[$0] },
+                       label: labels?.label(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs))
+        }
+        var names: [String] = []
+        for r in rows where !names.contains(r.vm) { names.append(r.vm) }
+        return TraceFeatures(table: FeatureTable(schema: schema, rows: rows), evidence: [], analysis: nil, vmNames: names)
     }
 }
 

@@ -67,7 +67,7 @@ public struct Scorer {
         windows = gate.apply(windows, evidence: features.evidence)
         let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
         var vms: [VMScore] = []
-        for vm in features.analysis.model.registry.vms.map(\.name) {
+        for vm in features.vmNames {
             let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
             var shares: [String: Double] = [:]
             for i in rows { shares[categories[i], default: 0] += 1 / Double(rows.count) }

@@ -85,12 +85,26 @@ public struct Trainer {
         var variants: [ModelVariant] = []
         let hasKVM = data.columns.contains { $0.hasPrefix("kvm_") }
         let hasPT = data.columns.contains { $0.hasPrefix("pt_") }
-        if hasKVM {
-            variants.append(try fitVariant("full", data, columns: data.columns.filter { !$0.hasPrefix("pt_") }, required: ["sched_", "kvm_"]))
+        // Each variant learns from the windows that have its groups: CTF traces for full and
+        // portable, Intel PT captures for pt.
+        func rows(having prefix: String) -> [Int] {
+            guard let c = data.columns.firstIndex(where: { $0.hasPrefix(prefix) }) else { return [] }
+            return data.values.indices.filter { !data.values[$0][c].isNaN }
         }
-        variants.append(try fitVariant("portable", data, columns: data.columns.filter { !$0.hasPrefix("kvm_") && !$0.hasPrefix("pt_") }, required: ["sched_"]))
-        if hasPT {
-            variants.append(try fitVariant("pt", data, columns: data.columns.filter { $0.hasPrefix("pt_") }, required: ["pt_"]))
+        let ctf = rows(having: "sched_")
+        if hasKVM {
+            variants.append(try fitVariant("full", data, columns: data.columns.filter { !$0.hasPrefix("pt_") }, required: ["sched_", "kvm_"], rows: ctf))
+        }
+        if !ctf.isEmpty {
+            variants.append(try fitVariant("portable", data, columns: data.columns.filter { !$0.hasPrefix("kvm_") && !$0.hasPrefix("pt_") }, required: ["sched_"], rows: ctf))
+        }
+        let pt = rows(having: "pt_")
+        if hasPT && pt.count >= 10 {
+            // PT packets show VM entries, exits and host processes, not disks or links: the pt
+            // variant learns CPU interference against everything else.
+            var cpuOnly = data
+            for r in pt where cpuOnly.interference[r] != "cpu" { cpuOnly.interference[r] = "none" }
+            variants.append(try fitVariant("pt", cpuOnly, columns: data.columns.filter { $0.hasPrefix("pt_") }, required: ["pt_"], rows: pt))
         }
         var perClass: [String: Int] = [:]
         for c in data.interference { perClass[c, default: 0] += 1 }
@@ -98,34 +112,35 @@ public struct Trainer {
             datasets: traces.map(\.name), rowsPerClass: perClass, windowNs: windowNs, seed: seed))
     }
 
-    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [String]) throws -> ModelVariant {
-        let all = Array(data.values.indices)
+    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [String], rows all: [Int]) throws -> ModelVariant {
         var fitted = try fitParts(data, columns: columns, rows: all)
-        // Cross-validation grouped by trace.
+        // Cross-validation grouped by trace (positions below are into `all`).
         var predictedAll = [Bool](repeating: false, count: all.count)
         var actualAll = [Bool](repeating: false, count: all.count)
         var baselineAll = [Bool](repeating: false, count: all.count)
         let baseline = SigmaBaseline()
-        for (train, test) in GroupKFold.folds(groups: data.group, k: folds) where !train.isEmpty && !test.isEmpty {
+        let groups = all.map { data.group[$0] }
+        for (trainAt, testAt) in GroupKFold.folds(groups: groups, k: folds) where !trainAt.isEmpty && !testAt.isEmpty {
+            let train = trainAt.map { all[$0] }, test = testAt.map { all[$0] }
             let part = try fitParts(data, columns: columns, rows: train)
             let x = part.scaler.transform(data.matrix(columns, rows: test))
             let p = part.classifier.predictProbabilities(x)
             let flags = baseline.predict(data.rawMatrix(columns, rows: test), featureNames: columns,
                                          groups: test.map { data.group[$0] + "/" + data.vm[$0] })
-            for (n, r) in test.enumerated() {
-                predictedAll[r] = 1 - p[n, 0] >= 0.5
-                actualAll[r] = data.interference[r] != "none"
-                baselineAll[r] = flags[n]
+            for (n, at) in testAt.enumerated() {
+                predictedAll[at] = 1 - p[n, 0] >= 0.5
+                actualAll[at] = data.interference[all[at]] != "none"
+                baselineAll[at] = flags[n]
             }
         }
         let model = Metrics.precisionRecallF1(predicted: predictedAll, actual: actualAll)
         let base = Metrics.precisionRecallF1(predicted: baselineAll, actual: actualAll)
-        let workloads = Array(Set(data.workload)).sorted()
-        let ari = Metrics.adjustedRandIndex(fitted.clusterLabels, data.workload.map { workloads.firstIndex(of: $0)! })
+        let workloads = Array(Set(all.map { data.workload[$0] })).sorted()
+        let ari = Metrics.adjustedRandIndex(fitted.clusterLabels, all.map { workloads.firstIndex(of: data.workload[$0])! })
         fitted.metrics = [
             "cv_window_precision": model.precision, "cv_window_recall": model.recall, "cv_window_f1": model.f1,
             "cv_baseline_f1": base.f1, "train_category_ari": ari, "silhouette": fitted.silhouette,
-            "rows": Double(all.count), "folds": Double(min(folds, Set(data.group).count)),
+            "rows": Double(all.count), "folds": Double(min(folds, Set(groups).count)),
         ]
         let schema = FeatureSchema.id(columns: columns, windowNs: windowNs)
         return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,

@@ -8,11 +8,14 @@
 ///   their time (and not memory): demand, not what neighbours left them;
 /// - two or more of cpu / disk / net / memory → **mixed**; exactly one → that one;
 /// - none → **idle** when that demand is < 20 %, else **cpu**.
-/// Without kvm events memory cannot be told from cpu: such windows are named cpu.
+/// Without kvm events memory cannot be told from cpu: such windows are named cpu. On an Intel PT
+/// capture (the `pt` group alone) the running share is guest + hypervisor share of the observed
+/// vCPU time, and there are no disk or network columns: clusters are cpu or idle only.
 public enum ClusterNamer {
     public static func name(centroid: [String: Double]) -> String {
         func v(_ k: String) -> Double { centroid[k].map { $0.isFinite ? $0 : 0 } ?? 0 }
-        let running = centroid["kvm_guest_share"] != nil ? v("kvm_guest_share") + v("kvm_hypervisor_share") : v("sched_running_share")
+        let running = centroid["kvm_guest_share"] != nil ? v("kvm_guest_share") + v("kvm_hypervisor_share")
+            : centroid["pt_guest_share"] != nil ? v("pt_guest_share") + v("pt_hypervisor_share") : v("sched_running_share")
         // CPU demand: the time the vCPUs wanted a CPU (running, preempted or waiting for it) — what
         // the guest asks for, whether or not a neighbour (or its own other vCPUs) took the CPU.
         let busy = centroid["sched_idle_share"] != nil ? max(running, 1 - v("sched_idle_share")) : running

@@ -1,37 +1,54 @@
+import Diagnosis
 import Foundation
 import IntelPT
+import Learning
 import TraceIngest
 
 extension ReportBuilder {
     /// The report of an Intel PT capture: per VM, guest / hypervisor / host-preemption shares per
-    /// window from the PT feature group; it says what a PT capture cannot show.
-    public func buildPT(capture: URL, windowNs: Int64 = 100_000_000) throws -> ReportDocument {
-        let reader = try PTCaptureReader(directory: capture)
-        let events = try reader.events()
-        let pt = PTWindowFeatures(events: events, sidecar: reader.sidecar, windowNs: windowNs)
-        let origin = events.lazy.map(\.time).min() ?? 0
-        let end = events.lazy.map(\.time).max() ?? origin
-        let gaps = events.filter { $0.kind == .ptGap }.count
+    /// window from the PT feature group, scored by the model's `pt` variant when it has one; it
+    /// says what a PT capture cannot show.
+    public func buildPT(capture: URL, model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
+        let windowNs = model?.training.windowNs ?? 100_000_000
+        let features = try TraceFeatures.readPT(capture: capture, windowNs: windowNs, labels: nil)
+        let stats = try PTStats(capture: PTCaptureReader(directory: capture))
         var missing = [
-            "This is an Intel PT capture: it records VM entries and exits, VMCS and CR3 switches, but no scheduler, disk or network events. So there is no resource view of host processes, no process flow per thread and no disk or network rates; per VM the timeline shows guest, hypervisor and host-preemption time from the packets.",
-            "Not scored: the model's variants are trained on CTF feature groups, not on the pt group.",
+            "This is an Intel PT capture: it records VM entries and exits, VMCS and CR3 switches, but no scheduler, disk or network events. So there is no resource view of host processes, no process flow per thread, no disk or network rates, and no culprit or event keys for a period; per VM the timeline shows guest, hypervisor and host-preemption time from the packets.",
         ]
+        var score: ScoreReport?
+        if let model, !features.table.rows.isEmpty {
+            do { score = try Scorer(model: model, diagnoser: diagnoser).score(path: capture.path, features: features) }
+            catch { missing.append("Not scored: \(error)") }
+        } else {
+            missing.append(model == nil ? "Not scored: no model was given." : "Not scored: the capture has no VM window.")
+        }
+        let gaps = stats.cpus.reduce(0) { $0 + $1.gaps }
         if gaps > 0 { missing.append("The capture has \(gaps) gaps (OVF or lost sync): time inside them is left out, never bridged.") }
-        let byVM = Dictionary(grouping: pt.rows, by: \.vm)
-        let vms = byVM.keys.sorted().enumerated().map { index, name -> ReportDocument.VM in
-            let columns = byVM[name]!.sorted { $0.window < $1.window }.map { r -> ReportDocument.Column in
-                let guest = r.pt_guest_share, pre = r.pt_host_preemption_share
-                return .init(startNs: r.window * windowNs, endNs: (r.window + 1) * windowNs,
-                             states: [guest, max(0, 1 - guest - pre), pre, 0, 0], probability: .nan, kind: "", windows: 1)
+        let rows = features.table.rows
+        let schema = features.table.schema
+        func column(_ name: String) -> Int { schema.columns.firstIndex(of: name)! }
+        let guestAt = column("pt_guest_share"), preemptedAt = column("pt_host_preemption_share")
+        let vms = features.vmNames.enumerated().map { index, name -> ReportDocument.VM in
+            let scored = score?.vms.first { $0.vm == name }
+            let mine = rows.filter { $0.vm == name }
+            let columns = mine.enumerated().map { i, r -> ReportDocument.Column in
+                let guest = r.values[guestAt], pre = r.values[preemptedAt]
+                let w = scored.flatMap { i < $0.windows.count ? $0.windows[i] : nil }
+                return .init(startNs: r.startNs, endNs: r.endNs, states: [guest, max(0, 1 - guest - pre), pre, 0, 0],
+                             probability: w?.probability ?? .nan, kind: w?.kind ?? "", windows: 1)
             }
             let group = max(1, (columns.count + maxColumns - 1) / maxColumns)
-            return ReportDocument.VM(name: name, pid: -1, index: index, category: nil, categoryShares: [],
-                                     columns: Self.merge(columns, by: group), rates: [], periods: [], threads: [], threadsLeftOut: 0)
+            return ReportDocument.VM(name: name, pid: -1, index: index, category: scored?.category,
+                                     categoryShares: (scored?.categoryShares ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
+                                     columns: Self.merge(columns, by: group), rates: [], periods: scored?.periods ?? [], threads: [], threadsLeftOut: 0)
         }
+        let origin = rows.map(\.startNs).min() ?? 0
+        let end = rows.map(\.endNs).max() ?? origin
         let summary = ReportDocument.Summary(trace: capture.path, hostname: nil, tracer: "Intel PT (decoded with libipt)",
-                                             spanNs: end - origin, events: events.count, discardedEvents: 0, discardedPackets: 0,
-                                             cpus: reader.sidecar.cpuCount, featureGroups: ["pt"], modelVariant: nil)
+                                             spanNs: end - origin, events: stats.cpus.reduce(0) { $0 + $1.entries + $1.exits },
+                                             discardedEvents: 0, discardedPackets: 0, cpus: stats.cpus.count,
+                                             featureGroups: ["pt"], modelVariant: score?.variant)
         return ReportDocument(summary: summary, originNs: origin, endNs: end, splitsGuest: true, missing: missing,
-                              cpus: [], vms: vms, detector: nil)
+                              cpus: [], vms: vms, detector: score?.detector)
     }
 }

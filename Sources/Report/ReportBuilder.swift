@@ -23,7 +23,7 @@ public struct ReportBuilder {
         let recorder = ActivityRecorder(capacity: maxBins)
         let features = try TraceFeatures.read(path: path, configuration: configuration, labels: nil,
                                               onEvent: { recorder.consume($0, model: $1) })
-        if let last = features.analysis.inventory.lastTimeNs { recorder.finish(endNs: last) }
+        if let last = features.analysis?.inventory.lastTimeNs { recorder.finish(endNs: last) }
         var notScored: String?
         var score: ScoreReport?
         if let model {
@@ -41,7 +41,7 @@ public struct ReportBuilder {
 
     func document(path: String, features: TraceFeatures, recorder: ActivityRecorder,
                   score: ScoreReport?, notScored: String?) -> ReportDocument {
-        let analysis = features.analysis
+        let analysis = features.analysis!
         let inventory = analysis.inventory
         let registry = analysis.model.registry
         let origin = inventory.firstTimeNs ?? 0

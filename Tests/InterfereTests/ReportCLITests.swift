@@ -99,6 +99,9 @@ struct Browser {
         let text = try String(contentsOf: html, encoding: .utf8)
         #expect(text.contains("This is an Intel PT capture"))
         #expect(text.contains("<section class=\"vm\" id=\"vm-web\""))
+        // Scored by the pt variant: web's CPU episode is a period of the report.
+        #expect(text.contains("<td>pt</td>"))
+        #expect(text.contains("<div class=\"period\" data-vm=\"web\" data-kind=\"cpu\""))
     }
 
     @Test func badInputGivesOneLineExit2AndNoFile() throws {

@@ -30,6 +30,24 @@ import Testing
         #expect((period["over_represented_keys"] as! [[String: Any]]).prefix(3).contains { ($0["key"] as! String) == "block 8:0 by batch" })
     }
 
+    /// An Intel PT capture is scored by the `pt` variant: web's CPU episode (backup on its CPU,
+    /// 1.5–2.0 s of the trace clock) opens a cpu period; PT names no culprit (no scheduler events).
+    @Test func theBundledPTCaptureIsScoredByThePTVariant() throws {
+        let r = try CLI.run(["score", Fixtures.projectRoot.appendingPathComponent("datasets/demo/pt").path, "-m", Self.model, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(json["variant"] as? String == "pt")
+        #expect(json["feature_groups"] as? [String] == ["pt"])
+        let vms = json["vms"] as! [[String: Any]]
+        #expect(Set(vms.map { $0["vm"] as! String }) == ["web", "db", "batch", "stream"])
+        let web = vms.first { $0["vm"] as? String == "web" }!
+        let periods = (web["periods"] as! [[String: Any]]).map { $0["period"] as! [String: Any] }
+        #expect(periods.contains { p in
+            (p["kind"] as? String) == "cpu" && (p["start_ns"] as! NSNumber).int64Value <= 1_700_000_001_600_000_000
+                && (p["end_ns"] as! NSNumber).int64Value >= 1_700_000_002_000_000_000
+        })
+    }
+
     @Test(arguments: ["cpu-neighbour", "disk-contention", "net-contention"])
     func everyLabeledPeriodOfTheRealRecordingsHasItsCulprit(_ name: String) throws {
         let folder = Fixtures.hostReal(name)
@@ -54,6 +72,7 @@ import Testing
         #expect(show.status == 0)
         #expect(show.stdout.contains("variant full"))
         #expect(show.stdout.contains("variant portable"))
+        #expect(show.stdout.contains("variant pt"))
         let bad = try CLI.run(["score", Fixtures.hostReal("busy-alone").path, "-m", Fixtures.hostReal("busy-alone").appendingPathComponent("labels.csv").path])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("not an interfere model"))

@@ -21,11 +21,11 @@ struct ReportCommand: ParsableCommand {
             try AtomicFile.checkWritable(output)
             let url = URL(fileURLWithPath: options.trace)
             let document: ReportDocument
+            let m = try model.load()
             if PTCapture.isCapture(at: url) {
                 Progress.say("decoding \(options.trace)")
-                document = try ReportBuilder().buildPT(capture: url)
+                document = try ReportBuilder().buildPT(capture: url, model: m, diagnoser: Diagnoser(detector: model.detector))
             } else {
-                let m = try model.load()
                 let configuration = try options.configuration(windowNs: m.training.windowNs)
                 Progress.say("reading \(options.trace)")
                 document = try ReportBuilder().build(path: options.trace, configuration: configuration, model: m,
