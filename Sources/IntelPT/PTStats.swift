@@ -68,6 +68,8 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
             var since: Int64 = 0           // start of the current guest / hypervisor interval
             var runStart: Int64 = 0        // VM entry of the current guest run
             var exitCR3: UInt64 = 0        // the vCPU process's host CR3 (from the VM exit)
+            var returnAt: Int64 = -1       // the last host CR3 write not made in host mode of a vCPU (-1: none since)
+            var returnCR3: UInt64 = 0      // the CR3 it loaded
             var hostCR3: UInt64 = 0        // host CR3 now
             var guestSlot = -1             // guest process slot of (vcpu, guest CR3)
             var guestCR3: UInt64 = 0
@@ -77,6 +79,7 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
         private struct Totals {
             var entries = 0, exits = 0, runs = 0
             var guestNs: Int64 = 0, hypervisorNs: Int64 = 0, runMinNs: Int64 = 0, runMaxNs: Int64 = 0, guestRunNs: Int64 = 0
+            var processCR3: UInt64 = 0     // the vCPU thread's process (host CR3 at its exits; 0 before the first)
         }
 
         private let sidecar: PTSidecar
@@ -134,8 +137,15 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
             let t = e.time
             switch e.kind {
             case .ptVMEntry:
-                close(c, s, at: t)
                 let i = index(of: UInt64(bitPattern: e.a), s), cr3 = UInt64(bitPattern: e.b)
+                if s.pointee.mode == .away, s.pointee.returnAt >= 0, vcpuTotals.base[i].processCR3 == 0 || s.pointee.returnCR3 == vcpuTotals.base[i].processCR3 {
+                    s.pointee.vcpu = i
+                    // The vCPU's process was loaded back (its thread switched in) and entered the
+                    // guest: from that CR3 write, the vCPU thread was in host mode again.
+                    s.pointee.mode = .hypervisor
+                    s.pointee.since = s.pointee.returnAt
+                }
+                close(c, s, at: t)
                 vcpuTotals.base[i].entries += 1
                 cpuTotals.base[c].entries += 1
                 if s.pointee.guestSlot < 0 || s.pointee.vcpu != i || s.pointee.guestCR3 != cr3 {
@@ -172,9 +182,15 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
                 s.pointee.since = t
                 s.pointee.exitCR3 = cr3
                 s.pointee.hostCR3 = cr3
+                s.pointee.returnAt = -1
+                v.pointee.processCR3 = cr3
             case .ptHostProcessSwitch:
                 let cr3 = UInt64(bitPattern: e.b)
                 let mode = s.pointee.mode
+                // A write in a vCPU's host mode is its thread leaving; any other may be a vCPU
+                // thread's process coming back (decided at the next VM entry).
+                s.pointee.returnAt = mode == .hypervisor ? -1 : t
+                s.pointee.returnCR3 = cr3
                 if mode == .hypervisor || mode == .away {
                     close(c, s, at: t)
                     s.pointee.mode = .away
@@ -237,7 +253,7 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
 
     /// JSON rendering with the same data as `description`.
     public func json() throws -> String {
-        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try e.encode(self), as: UTF8.self)
     }
 }

@@ -68,6 +68,8 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
             var since: Int64 = 0
             var runStart: Int64 = 0
             var exitCR3: UInt64 = 0
+            var returnAt: Int64 = -1   // the last host CR3 write not made in a VM's host mode (-1: none since)
+            var returnCR3: UInt64 = 0  // the CR3 it loaded
         }
         private struct Key: Hashable { var vm: Int; var window: Int64 }
 
@@ -79,6 +81,7 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
         private var vmOfBase: [UInt64: Int] = [:]
         private var rowIndex: [Key: Int] = [:]
         private var rows: [Row] = []
+        private var processCR3: [UInt64: UInt64] = [:]   // VMCS → its thread's process host CR3 (from its exits; unknown before the first)
 
         public init(sidecar: PTSidecar, windowNs: Int64) {
             self.sidecar = sidecar
@@ -131,8 +134,18 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
             let t = e.time
             switch e.kind {
             case .ptVMEntry:
-                close(c, at: t)
                 let v = vm(of: UInt64(bitPattern: e.a))
+                let s = states[c]
+                let base = UInt64(bitPattern: e.a)
+                if s.mode == .away || s.mode == .preempted, s.returnAt >= 0, processCR3[base].map({ $0 == s.returnCR3 }) ?? true {
+                    // The VM's process was loaded back (a vCPU thread switched in) and entered:
+                    // from that CR3 write, host mode of this VM again.
+                    close(c, at: s.returnAt)
+                    states[c].vm = v
+                    states[c].mode = .hypervisor
+                    states[c].since = s.returnAt
+                }
+                close(c, at: t)
                 rows[row(v, window(t))].entries += 1
                 states[c] = CPUState(mode: .guest, vm: v, since: t, runStart: t)
             case .ptGuestProcessSwitch:
@@ -149,9 +162,14 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
                     rows[r].runNs += t - states[c].runStart
                 }
                 states[c] = CPUState(mode: .hypervisor, vm: v, since: t, runStart: 0, exitCR3: UInt64(bitPattern: e.b))
+                processCR3[UInt64(bitPattern: e.a)] = UInt64(bitPattern: e.b)
             case .ptHostProcessSwitch:
                 let s = states[c]
                 guard s.mode == .hypervisor || s.mode == .preempted || s.mode == .away else { return }
+                // A write in a VM's host mode is its thread leaving; any other may be a VM's
+                // process coming back (decided at the next VM entry).
+                states[c].returnAt = s.mode == .hypervisor ? -1 : t
+                states[c].returnCR3 = UInt64(bitPattern: e.b)
                 let other = UInt64(bitPattern: e.b) != s.exitCR3
                 let next: Mode = other ? .preempted : .away
                 if next != s.mode {

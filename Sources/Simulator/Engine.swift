@@ -362,6 +362,8 @@ final class Engine {
             nextTask.cpu = cpu
             if nextTask.kind == .vcpu {
                 truth.set(vm: nextTask.vm, state: .hypervisor, at: now, thread: next!)
+                // The vCPU thread's process is back on this CPU (its CR3 is loaded): PT sees it.
+                pt(.ptHostProcessSwitch, cpu: cpu, a: 0, b: Self.hostCR3(pid: nextTask.pid))
                 nextTask.inGuest = false
                 nextTask.segmentEnd = scenario.style == .vmx ? now + 1_500 + Int64(g.next() % 1_000) : .max
             } else {
