@@ -67,7 +67,7 @@ import TraceIngest
         try Self.compare(capture: demo + "/pt", truth: demo + "/truth.csv", label: "bundled demo")
     }
 
-    @Test(arguments: ["demo", "test-1"])
+    @Test(arguments: ["demo", "test-1", "test-2", "test-3", "test-4"])
     func simulatedCaptureAgreesWithTheTruth(_ preset: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pt-\(preset)-\(UUID().uuidString)").path
         let scenario = try Presets.scenario(preset, seed: 3, duration: 3, vms: nil, pcpus: nil)
