@@ -69,6 +69,7 @@ struct ClosureSink: PTEventSink {
 private enum K {
     static let psb = ppt_psb.rawValue, psbend = ppt_psbend.rawValue, tsc = ppt_tsc.rawValue
     static let tma = ppt_tma.rawValue, mtc = ppt_mtc.rawValue, ovf = ppt_ovf.rawValue
+    static let cbr = ppt_cbr.rawValue, cyc = ppt_cyc.rawValue
     static let vmcs = ppt_vmcs.rawValue, pip = ppt_pip.rawValue
 }
 
@@ -113,6 +114,8 @@ public enum PTStreamDecoder {
         var clock = sidecar.clock()
         var time: Int64 = 0, haveTime = false
         var tscBase: UInt64 = 0, tmaCtc: UInt64 = 0, ctcAbs: UInt64 = 0, fc: UInt64 = 0, haveTMA = false
+        // CYC: core cycles since the last TSC or MTC, at the CBR ratio × 100 MHz (10 / ratio ns a cycle).
+        var cycBase: Int64 = 0, cycles: UInt64 = 0, haveCycBase = false, ratio = UInt64(max(1, sidecar.nomFreq))
         var inPSB = false, known = false, inGuest = false
         var vmcs: UInt64 = 0, cr3: UInt64 = 0
         var gapOpen = false, gapStart: Int64 = 0
@@ -122,6 +125,7 @@ public enum PTStreamDecoder {
         func openGap() {
             if !gapOpen { gapOpen = true; gapStart = time }
             known = false
+            haveCycBase = false
         }
         while true {
             let rc = pt_pkt_next(dec, &pkt, size)
@@ -140,6 +144,7 @@ public enum PTStreamDecoder {
                 let t = clock.nanoseconds(tscBase)
                 time = haveTime ? max(time, t) : t
                 haveTime = true
+                (cycBase, cycles, haveCycBase) = (t, 0, true)
                 if gapOpen { sink.consume(Event(time: gapStart, cpu: cpu, kind: .ptGap, a: time)); gapOpen = false }
             case K.tma:
                 tmaCtc = UInt64(pkt.payload.tma.ctc); ctcAbs = tmaCtc; fc = UInt64(pkt.payload.tma.fc); haveTMA = true
@@ -150,7 +155,15 @@ public enum PTStreamDecoder {
                 if next <= ctcAbs { next &+= width }
                 ctcAbs = next
                 let tsc = tscBase &- fc &+ (ctcAbs &- tmaCtc) &* ebx / max(1, eax)
-                time = max(time, clock.nanoseconds(tsc))
+                let t = clock.nanoseconds(tsc)
+                time = max(time, t)
+                (cycBase, cycles) = (t, 0)
+            case K.cbr:
+                ratio = UInt64(max(1, pkt.payload.cbr.ratio))
+            case K.cyc:
+                guard haveCycBase else { break }
+                cycles &+= pkt.payload.cyc.value
+                time = max(time, cycBase &+ Int64(truncatingIfNeeded: cycles &* 10 / ratio))
             case K.ovf: openGap()
             case K.vmcs: vmcs = pkt.payload.vmcs.base
             case K.pip:

@@ -13,6 +13,9 @@ public final class PTCaptureWriter {
     /// When true, events between PSB+ are timed by MTC packets only (no TSC): times decode to the
     /// last MTC, i.e. within 2^mtcFreq crystal ticks (333 ns at 24 MHz, mtcFreq 3) before the event.
     public var timeByMTC = false
+    /// With `timeByMTC`: also a CYC packet before each event, the core cycles (at the CBR ratio ×
+    /// 100 MHz) since the last MTC or TSC, so times decode to within one core cycle.
+    public var cycles = false
     private let directory: URL
     private var sidecar: PTSidecar
     private var cpus: [CPUStream]
@@ -30,6 +33,10 @@ public final class PTCaptureWriter {
         var knowsState = false
         var needPSB = true
         var lastCTC: UInt64 = 0
+        // For CYC: the last TSC with its TMA (full crystal count), whether an MTC followed, cycles sent.
+        var tscBase: UInt64 = 0, fc: UInt64 = 0, ctcAtTSC: UInt64 = 0
+        var mtcSinceTSC = false
+        var cyclesSent: UInt64 = 0
         init(handle: FileHandle) {
             self.handle = handle
             buffer = .allocate(capacity: 1 << 16)
@@ -89,19 +96,37 @@ public final class PTCaptureWriter {
             var k = (s.lastCTC >> f) + 1
             while k <= ctcNow >> f {
                 var m = packet(ppt_mtc); m.payload.mtc.ctc = UInt8(truncatingIfNeeded: k); try put(s, m)
+                s.mtcSinceTSC = true
+                s.cyclesSent = 0
                 k += 1
             }
             s.lastCTC = max(s.lastCTC, ctcNow)
+            if cycles { try cycle(s, ns: ns, mtc: (s.lastCTC >> f) << f) }
             return
         }
         s.lastCTC = ctcNow
         var p = packet(ppt_tsc); p.payload.tsc.tsc = tsc & 0x00ff_ffff_ffff_ffff; try put(s, p)
         // crystal clock at this TSC: ctc = tsc * eax / ebx; fast counter = remainder in TSC ticks.
         let ctc = tsc * UInt64(sidecar.cpuid15Eax) / UInt64(sidecar.cpuid15Ebx)
+        let fc = min(0x1ff, tsc - ctc * UInt64(sidecar.cpuid15Ebx) / UInt64(sidecar.cpuid15Eax))
         var m = packet(ppt_tma)
         m.payload.tma.ctc = UInt16(truncatingIfNeeded: ctc)
-        m.payload.tma.fc = UInt16(truncatingIfNeeded: min(0x1ff, tsc - ctc * UInt64(sidecar.cpuid15Ebx) / UInt64(sidecar.cpuid15Eax)))
+        m.payload.tma.fc = UInt16(truncatingIfNeeded: fc)
         try put(s, m)
+        (s.tscBase, s.fc, s.ctcAtTSC, s.mtcSinceTSC, s.cyclesSent) = (tsc, fc, ctc, false, 0)
+    }
+
+    /// A CYC packet: the core cycles from the last timing packet (as the decoder will time it: the
+    /// TSC, or the crystal count `mtc` of the last MTC) to `ns`, less those already sent.
+    private func cycle(_ s: CPUStream, ns: Int64, mtc: UInt64) throws {
+        let eax = UInt64(sidecar.cpuid15Eax), ebx = UInt64(sidecar.cpuid15Ebx)
+        let base = s.mtcSinceTSC ? sidecar.nanoseconds(tsc: s.tscBase &- s.fc &+ (mtc &- s.ctcAtTSC) &* ebx / max(1, eax))
+                                 : sidecar.nanoseconds(tsc: s.tscBase)
+        guard ns > base else { return }
+        let total = UInt64(ns - base) * UInt64(max(1, sidecar.nomFreq)) / 10
+        guard total > s.cyclesSent else { return }
+        var c = packet(ppt_cyc); c.payload.cyc.value = total - s.cyclesSent; try put(s, c)
+        s.cyclesSent = total
     }
 
     private func psbPlus(_ s: CPUStream, ns: Int64) throws {

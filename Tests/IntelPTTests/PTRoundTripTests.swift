@@ -144,6 +144,29 @@ func writeCapture(_ events: [Event], cpus: Int = 2, overflowEvery: Int = 0, psb:
     #expect(errors.contains { $0 > 0 })
 }
 
+@Test func cycPacketsTimeEventsBetweenMTCsToACoreCycle() throws {
+    var evs: [Event] = []
+    var t: Int64 = 5_000
+    for i in 0..<2_000 {
+        evs.append(Event(time: t, cpu: 0, kind: .ptVMEntry, a: 0x1000, b: 0xa000))
+        evs.append(Event(time: t + 777 + Int64(i % 13) * 97, cpu: 0, kind: .ptVMExit, a: 0x1000, b: 0x5000))
+        t += 4_321 + Int64(i % 7) * 1_000
+    }
+    let dir = tempDir("cyc")
+    let w = try PTCaptureWriter(directory: dir, cpuCount: 1, sidecar: PTSidecar())
+    w.timeByMTC = true
+    w.cycles = true
+    w.psbPeriodBytes = 1 << 20
+    for e in evs { try w.consume(e) }
+    try w.finish()
+    let got = try PTCaptureReader(directory: dir).events()
+    #expect(got.map { $0.kind } == evs.map { $0.kind })
+    // A core cycle at CBR 24 (2.4 GHz) is 0.42 ns: decoded time is the event's, or 1 ns before it.
+    let errors = zip(got, evs).map { $0.1.time - $0.0.time }
+    #expect(errors.allSatisfy { $0 >= 0 && $0 <= 1 }, "errors \(Set(errors).sorted().prefix(10))")
+    #expect(errors.contains { $0 == 0 })
+}
+
 @Test func unalignedCR3ValuesRoundTripThroughAliases() throws {
     // The simulator uses host CR3 = 0x2000_0000 + pid: not 32-byte aligned.
     let evs = [
