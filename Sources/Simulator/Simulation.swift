@@ -26,8 +26,27 @@ public struct SimulationResult: Sendable {
 /// `labels.csv`, `truth.csv`, `scenario.json` and `vm-names.csv`. Everything is written in a
 /// temporary folder beside `DIR` and renamed at the end: a failed run leaves nothing.
 public enum Simulation {
-    /// `writePT`: also write `DIR/pt/`, the Intel PT capture of the same run (VMX hosts only).
-    public static func run(_ scenario: Scenario, output: String, writePT: Bool = true) throws -> SimulationResult {
+    /// How the Intel PT capture is timed and whether it loses data now and then.
+    public struct PTOptions: Sendable, Equatable {
+        public enum Timing: String, Sendable, CaseIterable {
+            /// A TSC (+ TMA) before every event: exact to the ns.
+            case tsc
+            /// MTC packets between PSB+ blocks: within one MTC period (333 ns).
+            case mtc
+            /// MTC and CYC packets: within a core cycle.
+            case cyc
+        }
+        public var timing: Timing
+        /// An OVF in place of every n-th event (0: never).
+        public var overflowEvery: Int
+        public init(timing: Timing = .tsc, overflowEvery: Int = 0) {
+            self.timing = timing
+            self.overflowEvery = overflowEvery
+        }
+    }
+
+    /// `writePT`: also write `DIR/pt/`, the Intel PT capture of the same run (VMX hosts only), as `pt` says.
+    public static func run(_ scenario: Scenario, output: String, writePT: Bool = true, pt: PTOptions = .init()) throws -> SimulationResult {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
@@ -44,7 +63,7 @@ public enum Simulation {
             throw SimulationError.cannotWrite(output, "the parent folder does not exist or is not writable")
         }
         do {
-            let result = try write(scenario, to: temporary, writePT: writePT)
+            let result = try write(scenario, to: temporary, writePT: writePT, pt: pt)
             if fm.fileExists(atPath: output) { try fm.removeItem(atPath: output) }
             try fm.moveItem(at: temporary, to: url)
             return result
@@ -54,7 +73,7 @@ public enum Simulation {
         }
     }
 
-    static func write(_ scenario: Scenario, to folder: URL, writePT: Bool) throws -> SimulationResult {
+    static func write(_ scenario: Scenario, to folder: URL, writePT: Bool, pt: PTOptions = .init()) throws -> SimulationResult {
         let start = Date()
         let strings = StringTable()
         let engine = Engine(scenario: scenario, strings: strings)
@@ -71,8 +90,14 @@ public enum Simulation {
                 sidecar.processes[String(Engine.hostCR3(pid: vm.pid + 50))] = "vhost-\(vm.pid)"
             }
             for h in scenario.hostTasks { sidecar.processes[String(Engine.hostCR3(pid: h.pid))] = h.name }
-            for cpu in 0..<scenario.pcpus { sidecar.processes[String(Engine.hostCR3(pid: Int32(10 + cpu)))] = "kworker/\(cpu):1" }
+            for cpu in 0..<scenario.pcpus {
+                sidecar.processes[String(Engine.hostCR3(pid: Int32(10 + cpu)))] = "kworker/\(cpu):1"
+                sidecar.processes[String(Engine.hostCR3(pid: Int32(1000 + cpu)))] = "ksoftirqd/\(cpu)"
+            }
             let writer = try PTCaptureWriter(directory: folder.appendingPathComponent("pt"), cpuCount: scenario.pcpus, sidecar: sidecar)
+            writer.timeByMTC = pt.timing != .tsc
+            writer.cycles = pt.timing == .cyc
+            writer.overflowEvery = max(0, pt.overflowEvery)
             engine.ptSink = { try? writer.consume($0) }
             ptWriter = writer
         }

@@ -150,6 +150,32 @@ struct CLI {
     }
 }
 
+@Suite struct PTSimulationOptionsTests {
+    /// `--pt-timing cyc` (MTC and CYC between PSB+) and `--pt-overflow-every`: the capture decodes with
+    /// its OVFs reported as gaps, and guest time stays within 1 % of the exact TSC-timed capture.
+    @Test func cycTimingAndOverflowsDecodeWithReportedGaps() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ptopt-\(UUID().uuidString)").path
+        let exact = try CLI.run(["simulate", "--preset", "demo", "--duration", "2", "-o", base + "-tsc"])
+        let cyc = try CLI.run(["simulate", "--preset", "demo", "--duration", "2", "--pt-timing", "cyc", "-o", base + "-cyc"])
+        let ovf = try CLI.run(["simulate", "--preset", "demo", "--duration", "2", "--pt-overflow-every", "5000", "-o", base + "-ovf"])
+        #expect(exact.status == 0 && cyc.status == 0 && ovf.status == 0, "\(cyc.stderr) \(ovf.stderr)")
+        func stats(_ folder: String) throws -> [String: Any] {
+            let r = try CLI.run(["stats", folder + "/pt", "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        }
+        func total(_ s: [String: Any], _ key: String) -> Int { (s["cpus"] as! [[String: Any]]).reduce(0) { $0 + ($1[key] as! Int) } }
+        let a = try stats(base + "-tsc"), b = try stats(base + "-cyc"), c = try stats(base + "-ovf")
+        #expect(total(a, "gaps") == 0 && total(b, "gaps") == 0)
+        #expect(total(c, "gaps") > 0)
+        #expect(total(a, "entries") == total(b, "entries"))
+        #expect(abs(Double(total(a, "guest_ns") - total(b, "guest_ns"))) <= 0.01 * Double(total(a, "guest_ns")))
+        let bad = try CLI.run(["simulate", "--preset", "demo", "--pt-timing", "sometimes", "-o", base + "-bad"])
+        #expect(bad.status == 2 && bad.stderr.contains("--pt-timing"))
+        #expect(!FileManager.default.fileExists(atPath: base + "-bad"))
+    }
+}
+
 @Suite struct PTFeaturesTests {
     @Test func featuresOfTheBundledCaptureAreThePTGroupOnTheTraceClock() throws {
         let r = try CLI.run(["features", Fixtures.projectRoot.appendingPathComponent("datasets/demo/pt").path,

@@ -28,11 +28,22 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Do not write the Intel PT capture (DIR/pt/, written for VMX hosts).")
     var noPt = false
 
+    @Option(help: "How the PT capture is timed: tsc (a TSC per event, exact), mtc (MTC between PSB+, within 333 ns) or cyc (MTC and CYC, within a core cycle).")
+    var ptTiming = "tsc"
+
+    @Option(help: "Replace every N-th PT event by an overflow (OVF) packet, to test gaps (0: never).")
+    var ptOverflowEvery = 0
+
     func run() throws {
         try reportingFailures {
+            guard let timing = Simulation.PTOptions.Timing(rawValue: ptTiming) else {
+                throw ValidationError("--pt-timing must be tsc, mtc or cyc, got `\(ptTiming)`")
+            }
+            guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
             let scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
             Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
-            let result = try Simulation.run(scenario, output: output, writePT: !noPt)
+            let result = try Simulation.run(scenario, output: output, writePT: !noPt,
+                                            pt: .init(timing: timing, overflowEvery: ptOverflowEvery))
             let rate = Double(result.kernelEvents + result.userSpaceEvents) / max(result.seconds, 1e-9)
             print("\(output): \(result.kernelEvents) kernel events, \(result.userSpaceEvents) QEMU events, \(scenario.vms.count) VMs, \(scenario.episodes.count) interference episodes; \(String(format: "%.2f", result.seconds)) s, \(String(format: "%.2f", rate / 1e6)) M events/s")
         }
