@@ -63,15 +63,7 @@ public struct HTMLRenderer {
         var legend = doc.vms.map { (esc($0.name), "vm-\($0.index % 10)") }
         legend += [("host processes", "host"), ("kernel threads", "kernel"), ("idle (blank)", "blank"), ("interference period", "period")]
         h += legendHTML(legend)
-        let height = Double(doc.cpus.count) * (laneHeight + 2)
-        var svg = ""
-        for (row, lane) in doc.cpus.enumerated() {
-            let y = Double(row) * (laneHeight + 2)
-            svg += text(lane.name, x: labelWidth - 6, y: y + laneHeight - 3, anchor: "end")
-            svg += segments(lane, y: y, doc: doc, vmStyle: true)
-        }
-        svg += periodShades(doc.periods, y: 0, height: height, doc: doc)
-        h += chart(svg, height: height, doc: doc)
+        h += laneChart(doc.cpus, periods: doc.periods, doc: doc, vmStyle: true)
         return h + "</section>\n"
     }
 
@@ -104,15 +96,7 @@ public struct HTMLRenderer {
         } else {
             let names = doc.splitsGuest ? ["guest", "hypervisor", "running", "preempted", "waiting", "idle"] : ["running", "preempted", "waiting", "idle"]
             h += legendHTML(names.map { ($0, $0) } + [("interference period", "period")])
-            let height = Double(vm.threads.count) * (laneHeight + 2)
-            var svg = ""
-            for (row, lane) in vm.threads.enumerated() {
-                let y = Double(row) * (laneHeight + 2)
-                svg += text(lane.name, x: labelWidth - 6, y: y + laneHeight - 3, anchor: "end")
-                svg += segments(lane, y: y, doc: doc, vmStyle: false)
-            }
-            svg += periodShades(vm.periods.map(\.period), y: 0, height: height, doc: doc)
-            h += chart(svg, height: height, doc: doc)
+            h += laneChart(vm.threads, periods: vm.periods.map(\.period), doc: doc, vmStyle: false)
             if vm.threadsLeftOut > 0 { h += "<p class=\"note\">\(vm.threadsLeftOut) less active I/O threads not drawn.</p>\n" }
         }
         return h + "</section>\n"
@@ -219,6 +203,19 @@ public struct HTMLRenderer {
                         style, x0, y, x1 - x0, laneHeight, esc(lane.name), span(g.startNs, g.endNs, doc), esc(g.label), esc(g.detail))
         }
         return s
+    }
+
+    /// One lane per row, its name on the left, the periods shaded across all of them, a time axis.
+    func laneChart(_ lanes: [ReportDocument.Lane], periods: [InterferencePeriod], doc: ReportDocument, vmStyle: Bool) -> String {
+        let height = Double(lanes.count) * (laneHeight + 2)
+        var svg = ""
+        for (row, lane) in lanes.enumerated() {
+            let y = Double(row) * (laneHeight + 2)
+            svg += text(lane.name, x: labelWidth - 6, y: y + laneHeight - 3, anchor: "end")
+            svg += segments(lane, y: y, doc: doc, vmStyle: vmStyle)
+        }
+        svg += periodShades(periods, y: 0, height: height, doc: doc)
+        return chart(svg, height: height, doc: doc)
     }
 
     func periodShades(_ periods: [InterferencePeriod], y: Double, height: Double, doc: ReportDocument) -> String {
