@@ -19,3 +19,7 @@ if ! $PY -c "import sklearn, numpy, pytest, pandas" 2>/dev/null; then
     echo "installing Python packages: scikit-learn numpy pytest pandas" >&2
     $PY -m pip install -q scikit-learn numpy pytest pandas >/dev/null
 fi
+if ! $PY -c "import matplotlib, jupyter_core, nbconvert, nbclient, ipykernel" 2>/dev/null; then
+    echo "installing Python packages: matplotlib jupyter nbconvert nbclient ipykernel" >&2
+    $PY -m pip install -q matplotlib jupyter nbconvert nbclient ipykernel >/dev/null
+fi
