@@ -19,7 +19,7 @@ extension TextRender {
         var out = "trace \(r.trace): model variant \(r.variant) (schema \(r.schemaID)), feature groups \(r.featureGroups.joined(separator: ", "))\n"
         if !r.absentColumns.isEmpty { out += "  \(r.absentColumns.count) model features absent from this trace, taken at their training mean\n" }
         for vm in r.vms {
-            let shares = vm.categoryShares.sorted { $0.value > $1.value }.map { "\($0.key) \(String(format: "%.0f", 100 * $0.value))%" }.joined(separator: ", ")
+            let shares = vm.categoryShares.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \(String(format: "%.0f", 100 * $0.value))%" }.joined(separator: ", ")
             out += "\nVM \(vm.vm): \(vm.category) (\(shares))\n"
             if vm.periods.isEmpty { out += "  no interference period\n" }
             for p in vm.periods {
