@@ -77,6 +77,11 @@ struct Browser {
             #expect(shown.contains { $0.vm == l.vm && $0.kind == l.kind && $0.start < l.end && $0.end > l.start },
                     "no \(l.kind) period of \(l.vm) over \(l.start)–\(l.end) in the report")
         }
+        // A recording without kvm entry/exit says so, and draws running instead of guest + hypervisor.
+        if name == "cpu-neighbour" {
+            #expect(dom.contains("No kvm entry/exit events in this trace"))
+            #expect(!dom.contains("<path class=\"guest\""))
+        }
         let png = scratch.appendingPathComponent("\(name).png")
         try Browser.screenshot(html, to: png)
         let bytes = try Data(contentsOf: png)
