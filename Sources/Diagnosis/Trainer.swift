@@ -10,16 +10,20 @@ struct LabeledRows {
     var workload: [String]
     var group: [String]             // dataset name
     var vm: [String]
+    /// Whether the classifier learns from the row (the clusters learn from every row).
+    var teachesClassifier: [Bool]
 
-    init(_ traces: [(name: String, table: FeatureTable)]) {
+    /// `leftOut`: per trace, the windows (`vm@start_ns`) the classifier does not learn from.
+    init(_ traces: [(name: String, table: FeatureTable)], leftOut: [String: Set<String>] = [:]) {
         var columns: [String] = []
         for (_, t) in traces { for c in t.schema.columns where !columns.contains(c) { columns.append(c) } }
         let order = FeatureGroup.allCases.flatMap(\.columns)
         columns.sort { (order.firstIndex(of: $0) ?? 0) < (order.firstIndex(of: $1) ?? 0) }
         self.columns = columns
-        values = []; interference = []; workload = []; group = []; vm = []
+        values = []; interference = []; workload = []; group = []; vm = []; teachesClassifier = []
         for (name, t) in traces {
             let index = columns.map { t.schema.columns.firstIndex(of: $0) }
+            let out = leftOut[name] ?? []
             for row in t.rows {
                 guard let label = row.label else { continue }
                 values.append(index.map { $0.map { row.values[$0] } ?? .nan })
@@ -27,6 +31,7 @@ struct LabeledRows {
                 workload.append(label.workload)
                 group.append(name)
                 vm.append(row.vm)
+                teachesClassifier.append(!out.contains("\(row.vm)@\(row.startNs)"))
             }
         }
     }
@@ -72,15 +77,34 @@ public struct Trainer {
     /// Reads the datasets and fits the model; `progress` is told each dataset read.
     public func train(datasets: [Dataset], progress: ((String) -> Void)? = nil) throws -> InterferenceModel {
         var traces: [(name: String, table: FeatureTable)] = []
+        var leftOut: [String: Set<String>] = [:]
         for dataset in datasets {
             progress?("reading \(dataset.path)")
-            traces.append((dataset.name, try dataset.read(windowNs: windowNs, requireLabels: true).table))
+            let features = try dataset.read(windowNs: windowNs, requireLabels: true)
+            traces.append((dataset.name, features.table))
+            leftOut[dataset.name] = Self.saturatorWindows(features)
         }
-        return try fit(traces: traces)
+        return try fit(traces: traces, leftOut: leftOut)
     }
 
-    func fit(traces: [(name: String, table: FeatureTable)]) throws -> InterferenceModel {
-        let data = LabeledRows(traces)
+    /// The windows (`vm@start_ns`) in which a VM labeled `none` made most of the bytes
+    /// (`EvidenceGate.dominantShare`) on a device or link that someone else used too. The gate never
+    /// lets such a window be scored as disk or net interference, and learning from them would
+    /// teach the classifier that a long disk latency or a slow transmit is normal (they are the
+    /// culprit's own queue): the classifier leaves them out; the workload clusters keep them.
+    static func saturatorWindows(_ features: TraceFeatures, gate: EvidenceGate = .init()) -> Set<String> {
+        let none = Set(features.table.rows.filter { $0.label?.interference == "none" }.map { "\($0.vm)@\($0.startNs)" })
+        var out = Set<String>()
+        for w in features.evidence {
+            let shares = [EvidenceGate.ownShare(w.diskBytes, vm: w.vm), EvidenceGate.ownShare(w.netBytes, vm: w.vm)].compactMap { $0 }
+            let key = "\(w.vm)@\(w.startNs)"
+            if none.contains(key), shares.contains(where: { $0 >= gate.dominantShare && $0 < 1 }) { out.insert(key) }
+        }
+        return out
+    }
+
+    func fit(traces: [(name: String, table: FeatureTable)], leftOut: [String: Set<String>] = [:]) throws -> InterferenceModel {
+        let data = LabeledRows(traces, leftOut: leftOut)
         guard data.values.count >= 10 else { throw DatasetError.nothingToLearn("only \(data.values.count) labeled windows") }
         var variants: [ModelVariant] = []
         let hasKVM = data.columns.contains { $0.hasPrefix("kvm_") }
@@ -198,7 +222,9 @@ public struct Trainer {
             names.append(ClusterNamer.name(centroid: centroid))
         }
         var classifier = LogisticRegression(c: c, balanced: true, maxIterations: 300)
-        try classifier.fit(x, rows.map { Self.classes.firstIndex(of: data.interference[$0]) ?? 0 }, classes: Self.classes.count)
+        let teach = rows.indices.filter { data.teachesClassifier[rows[$0]] }
+        let xt = teach.count == rows.count ? x : Matrix(rows: teach.count, columns: x.columns, data: teach.flatMap { i in (0..<x.columns).map { x[i, $0] } })
+        try classifier.fit(xt, teach.map { Self.classes.firstIndex(of: data.interference[rows[$0]]) ?? 0 }, classes: Self.classes.count)
         return Parts(scaler: scaler, pca: pca, centroids: km.centers, names: names, classifier: classifier,
                      clusterLabels: labels, silhouette: silhouette, clusterColumns: clusterColumns)
     }

@@ -1,4 +1,4 @@
-import Diagnosis
+@testable import Diagnosis
 import Features
 import Foundation
 import HostModel
@@ -116,5 +116,28 @@ import Testing
         let even = ["8:0": ["victim": Int64(1_000_000), "noisy": Int64(1_000_000)]]
         let both = EvidenceGate().apply(scores, evidence: [window("victim", 0, bytes: even), window("noisy", 0, bytes: even)])
         #expect(both.map(\.probability) == [0.9, 0.9])
+    }
+}
+
+@Suite struct SaturatorTests {
+    /// The classifier leaves out a `none` window of a VM that made most of the bytes on a shared
+    /// device (the culprit's own queue), but keeps a lone VM's and a victim's windows.
+    @Test func theCulpritsOwnWindowsDoNotTeachTheClassifier() {
+        func evidence(_ vm: String, _ bytes: [String: [String: Int64]]) -> WindowEvidence {
+            WindowEvidence(vm: vm, startNs: 0, endNs: 100_000_000, seconds: 0.1, keys: [:], stolenByName: [:], waitedNs: 0,
+                           vcpuNs: 100_000_000, diskRequests: [:], diskBytes: bytes, netBytes: [:], netPackets: [:],
+                           diskLatencyMs: 0, xmitDelayMs: 0)
+        }
+        let shared = ["8:0": ["victim": Int64(40_000), "noisy": Int64(4_000_000)]]
+        let alone = ["8:16": ["lone": Int64(4_000_000)]]
+        let schema = FeatureSchema(groups: [.sched], windowNs: 100_000_000)
+        func row(_ vm: String, _ interference: String) -> FeatureRow {
+            FeatureRow(vm: vm, startNs: 0, endNs: 100_000_000, values: Array(repeating: 0, count: schema.columns.count),
+                       label: LabelRow(vm: vm, startNs: 0, endNs: 100_000_000, workload: "disk", interference: interference, culprit: ""))
+        }
+        let features = TraceFeatures(table: FeatureTable(schema: schema, rows: [row("victim", "disk"), row("noisy", "none"), row("lone", "none")]),
+                                     evidence: [evidence("victim", shared), evidence("noisy", shared), evidence("lone", alone)],
+                                     analysis: nil, vmNames: ["victim", "noisy", "lone"])
+        #expect(Trainer.saturatorWindows(features) == ["noisy@0"])
     }
 }
