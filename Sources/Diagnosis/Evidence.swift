@@ -45,30 +45,42 @@ public struct WindowEvidence: Sendable {
 }
 
 /// Collects `WindowEvidence` from a host model run (subscribe `vmWindow` and `hostWindow`).
+///
+/// Each VM window is reduced at once to what diagnosis reads (its keys, who held its CPU, its
+/// state totals and mean latencies): a window's per-event arrays are not kept, so memory grows
+/// with the windows' keys, not with the trace's events.
 public final class EvidenceCollector {
     public private(set) var evidence: [WindowEvidence] = []
-    private var pending: [(vm: Int, window: VMWindow)] = []
+    private struct Pending {
+        var vm: Int, index: Int64, startNs: Int64, endNs: Int64, seconds: Double
+        var keys: [EventKey: Int], stolenByName: [String: Int64]
+        var waitedNs: Int64, vcpuNs: Int64, diskLatencyMs: Double, xmitDelayMs: Double
+    }
+    private var pending: [Pending] = []
     private var hostWindows: [Int64: HostWindow] = [:]
 
     public init() {}
 
     public func vmWindow(_ w: VMWindow) {
         guard w.observedEndNs > w.observedStartNs else { return }
-        pending.append((w.vm, w))
+        func mean(_ xs: [Int64]) -> Double { xs.isEmpty ? 0 : Double(xs.reduce(0, +)) / Double(xs.count) / 1e6 }
+        pending.append(Pending(vm: w.vm, index: w.index, startNs: w.startNs, endNs: w.endNs, seconds: w.seconds,
+                               keys: w.keys, stolenByName: w.stolenByName,
+                               waitedNs: w.states[.preempted] + w.states[.waiting], vcpuNs: w.states.total,
+                               diskLatencyMs: mean(w.diskLatencies), xmitDelayMs: mean(w.xmitDelays)))
     }
 
     public func hostWindow(_ w: HostWindow) { hostWindows[w.index] = w }
 
     /// Resolves VM names once the run is over (names may be learnt late).
     public func finish(vmNames: [String]) {
-        evidence = pending.map { vm, w in
-            let host = hostWindows[w.index]
-            func mean(_ xs: [Int64]) -> Double { xs.isEmpty ? 0 : Double(xs.reduce(0, +)) / Double(xs.count) / 1e6 }
+        evidence = pending.map { p in
+            let host = hostWindows[p.index]
             return WindowEvidence(
-                vm: vmNames[vm], startNs: w.startNs, endNs: w.endNs, seconds: w.seconds, keys: w.keys,
-                stolenByName: w.stolenByName, waitedNs: w.states[.preempted] + w.states[.waiting],
-                vcpuNs: w.states.total, diskRequests: host?.diskRequests ?? [:], diskBytes: host?.diskBytes ?? [:], netBytes: host?.netBytes ?? [:], netPackets: host?.netPackets ?? [:],
-                diskLatencyMs: mean(w.diskLatencies), xmitDelayMs: mean(w.xmitDelays))
+                vm: vmNames[p.vm], startNs: p.startNs, endNs: p.endNs, seconds: p.seconds, keys: p.keys,
+                stolenByName: p.stolenByName, waitedNs: p.waitedNs, vcpuNs: p.vcpuNs,
+                diskRequests: host?.diskRequests ?? [:], diskBytes: host?.diskBytes ?? [:], netBytes: host?.netBytes ?? [:],
+                netPackets: host?.netPackets ?? [:], diskLatencyMs: p.diskLatencyMs, xmitDelayMs: p.xmitDelayMs)
         }
         pending = []
         hostWindows = [:]
