@@ -66,7 +66,14 @@ public struct TraceFeatures {
     /// labels when given. No evidence: PT has no scheduler, disk or network events, so diagnosis
     /// names no culprit and keys from them.
     public static func readPT(capture: URL, windowNs: Int64, labels: Labels?) throws -> TraceFeatures {
-        let pt = try PTWindowFeatures(capture: PTCaptureReader(directory: capture), windowNs: windowNs)
+        TraceFeatures(pt: try PTWindowFeatures(capture: PTCaptureReader(directory: capture), windowNs: windowNs), labels: labels)
+    }
+}
+
+extension TraceFeatures {
+    /// The `pt` group table of decoded PT windows, with the labels when given.
+    public init(pt: PTWindowFeatures, labels: Labels?) {
+        let windowNs = pt.windowNs
         let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
         let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
         let rows = pt.rows.map { row in
@@ -76,7 +83,7 @@ public struct TraceFeatures {
         }
         var names: [String] = []
         for r in rows where !names.contains(r.vm) { names.append(r.vm) }
-        return TraceFeatures(table: FeatureTable(schema: schema, rows: rows), evidence: [], analysis: nil, vmNames: names)
+        self.init(table: FeatureTable(schema: schema, rows: rows), evidence: [], analysis: nil, vmNames: names)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnosis
 import Features
 import Foundation
 import HostModel
@@ -29,15 +30,8 @@ struct FeaturesCommand: ParsableCommand {
             let url = URL(fileURLWithPath: options.trace)
             if PTCapture.isCapture(at: url) {
                 // An Intel PT capture: the pt group only.
-                let reader = try PTCaptureReader(directory: url)
-                let pt = try PTWindowFeatures(capture: reader, windowNs: windowNs)
-                let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
-                let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
-                let table = FeatureTable(schema: schema, rows: pt.rows.map { row in
-                    FeatureRow(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs,
-                               values: order.map { row.values[$0] },
-                               label: labelSet?.label(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs))
-                })
+                let table = try TraceFeatures.readPT(capture: url, windowNs: windowNs, labels: labelSet).table
+                let schema = table.schema
                 let data = options.json ? try table.json() : Data(table.csv().utf8)
                 if let output {
                     try AtomicFile.write(data, to: output)
