@@ -45,6 +45,12 @@ public struct FeatureBuilder {
         return FeatureTable(schema: schema, rows: rows)
     }
 
+    /// The name `write` gives the file until it is complete: `.NAME.tmp-PID` beside `output`.
+    public static func temporaryPath(for output: String) -> String {
+        let url = URL(fileURLWithPath: output)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+    }
+
     /// Streams the features of `path` to `output` (CSV, or JSON with `json`): rows wait in a
     /// `RowSpool` on disk until the end of the trace tells which groups are present, so memory
     /// stays bounded by threads and VMs however long the trace. The file appears complete or not
@@ -61,7 +67,7 @@ public struct FeatureBuilder {
         let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
         let keep = schema.columns.map { all.schema.columns.firstIndex(of: $0)! }
         let names = analysis.model.registry.vms.map(\.name)
-        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())")
+        let temporary = URL(fileURLWithPath: Self.temporaryPath(for: output))
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
               let out = FileHandle(forWritingAtPath: temporary.path) else {
             throw FeatureOutputError(path: output)

@@ -51,6 +51,39 @@ public struct Labels: Sendable {
         self.rows = rows
     }
 
+    /// What a careful reader would want to know about these labels, one sentence each: no
+    /// rows at all, rows for VMs the trace does not have (`vmNames`), rows of one VM that overlap
+    /// (a window then takes the row covering most of it; exact duplicates count once).
+    public func warnings(vmNames: [String]) -> [String] {
+        var out: [String] = []
+        if rows.isEmpty { out.append("the labels file has no rows: no window is labeled") }
+        let known = Set(vmNames)
+        var unknown: [String] = []
+        for row in rows where !known.contains(row.vm) && !unknown.contains(row.vm) { unknown.append(row.vm) }
+        if !unknown.isEmpty {
+            out.append("labels for \(unknown.count == 1 ? "VM" : "VMs") \(unknown.prefix(5).map { "`\($0)`" }.joined(separator: ", "))\(unknown.count > 5 ? ", ..." : ""), not in this trace (its VMs: \(vmNames.isEmpty ? "none" : vmNames.joined(separator: ", ")))")
+        }
+        var byVM: [String: [LabelRow]] = [:]
+        for row in rows { byVM[row.vm, default: []].append(row) }
+        var overlapping = 0
+        var first: (LabelRow, LabelRow)?
+        for (_, list) in byVM.sorted(by: { $0.key < $1.key }) {
+            let sorted = list.sorted { ($0.startNs, $0.endNs) < ($1.startNs, $1.endNs) }
+            var reach: LabelRow?
+            for row in sorted {
+                if let r = reach, row.startNs < r.endNs, row != r {
+                    overlapping += 1
+                    if first == nil { first = (r, row) }
+                }
+                if reach == nil || row.endNs > reach!.endNs { reach = row }
+            }
+        }
+        if let (a, b) = first {
+            out.append("\(overlapping) label \(overlapping == 1 ? "row overlaps" : "rows overlap") another of the same VM (first: \(a.vm) \(a.startNs)–\(a.endNs) \(a.interference) and \(b.startNs)–\(b.endNs) \(b.interference)); a window takes the row covering most of it")
+        }
+        return out
+    }
+
     /// The row of `vm` that covers most of [start, end), if any covers part of it.
     public func label(vm: String, startNs: Int64, endNs: Int64) -> LabelRow? {
         var best: LabelRow?

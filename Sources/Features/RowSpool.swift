@@ -17,9 +17,19 @@ final class RowSpool {
     private var buffer = Data()
     private(set) var count = 0
 
+    /// Creates the spool in a private folder made in `directory` (`mkdtemp`), opens it, then
+    /// removes the file's name and the folder at once: the open file lives on until the spool is
+    /// released, and nothing is left on disk whatever ends the process (exit, signal, crash).
     init(directory: URL, width: Int) throws {
-        url = directory.appendingPathComponent(".interfere-rows-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forUpdatingAtPath: url.path) else {
+        var template = Array(directory.appendingPathComponent(".interfere-rows-XXXXXX").path.utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory.path])
+        }
+        let folder = String(cString: made)
+        let file = URL(fileURLWithPath: folder).appendingPathComponent("rows")
+        defer { unlink(file.path); rmdir(folder) }
+        url = file
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forUpdatingAtPath: file.path) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory.path])
         }
         self.handle = handle
@@ -28,7 +38,6 @@ final class RowSpool {
 
     deinit {
         try? handle.close()
-        try? FileManager.default.removeItem(at: url)
     }
 
     func append(vm: Int, start: Int64, end: Int64, values: [Double]) {

@@ -76,11 +76,9 @@ public final class HostModel {
         if e.time >= (window + 1) * windowNs { advance(to: e.time) }
         lastTime = max(lastTime, e.time)
         seenKinds.insert(e.kind)
-        let cpu = Int(e.cpu)
-        if cpu >= cpus.count {
-            if cpu < 0 || cpu > 4096 { return }
-            cpus.append(contentsOf: (cpus.count...cpu).map { _ in CPUState() })
-        }
+        // An event with no CPU (cpu -1) or one out of range is on the unknown CPU: its own bucket.
+        let cpu = e.cpu >= 0 && Int(e.cpu) < EventCPU.limit ? Int(e.cpu) : Self.unknownCPU
+        if cpu >= cpus.count { cpus.append(contentsOf: (cpus.count...cpu).map { _ in CPUState() }) }
         if e.tid >= 0 {
             if e.pid > 0, cpus[cpu].lastTid != e.tid || cpus[cpu].lastPid != e.pid {
                 registry.note(tid: e.tid, pid: e.pid)
@@ -88,7 +86,10 @@ public final class HostModel {
                 cpus[cpu].lastPid = e.pid
             }
         }
-        let current = e.kind.isBlock ? (e.tid >= 0 ? e.tid : cpus[cpu].current) : (cpus[cpu].current >= 0 ? cpus[cpu].current : e.tid)
+        // On the unknown CPU the bucket's last switched-in thread means little: the event's own
+        // thread (perf's `perf_tid`) comes first there.
+        let current = e.kind.isBlock || cpu == Self.unknownCPU ? (e.tid >= 0 ? e.tid : cpus[cpu].current)
+                                                              : (cpus[cpu].current >= 0 ? cpus[cpu].current : e.tid)
 
         switch e.kind {
         case .schedSwitch: schedSwitch(e, cpu: cpu)
@@ -323,7 +324,7 @@ public final class HostModel {
         let rwbs = strings[e.rwbs]
         let isWrite = rwbs.contains("W")
         let isRead = !isWrite && rwbs.contains("R")
-        let bytes = e.bytes > 0 ? e.bytes : e.sectorCount * 512
+        let bytes = Self.size(e.bytes > 0 ? e.bytes : Self.size(e.sectorCount) * 512)
         pendingBlock[BlockRequestKey(device: e.device, sector: e.sector)] =
             PendingRequest(vm: vm, time: e.time, isWrite: isWrite)
         let device = EventKey.deviceName(e.device)
@@ -370,7 +371,7 @@ public final class HostModel {
             // split or send packets later from any task.
             sawNetDevQueue = true
             let sender = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
-            hostWindow.netBytes[strings[e.deviceName], default: [:]][sender, default: 0] += e.length
+            hostWindow.netBytes[strings[e.deviceName], default: [:]][sender, default: 0] += Self.size(e.length)
             hostWindow.netPackets[strings[e.deviceName], default: [:]][sender, default: 0] += 1
         case .netDevXmit:
             var vm = vmOf(thread)
@@ -381,18 +382,18 @@ public final class HostModel {
             let device = strings[e.deviceName]
             if !sawNetDevQueue {
                 let sender = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
-                hostWindow.netBytes[device, default: [:]][sender, default: 0] += e.length
+                hostWindow.netBytes[device, default: [:]][sender, default: 0] += Self.size(e.length)
                 hostWindow.netPackets[device, default: [:]][sender, default: 0] += 1
             }
             guard vm >= 0 else { return }
             vmWindows[vm].netTxPackets += 1
-            vmWindows[vm].netTxBytes += e.length
+            vmWindows[vm].netTxBytes += Self.size(e.length)
             vmWindows[vm].keys[EventKey(.net, "\(device) tx"), default: 0] += 1
         default:
             let vm = vmOf(thread)
             guard vm >= 0 else { return }
             vmWindows[vm].netRxPackets += 1
-            vmWindows[vm].netRxBytes += e.length
+            vmWindows[vm].netRxBytes += Self.size(e.length)
             vmWindows[vm].keys[EventKey(.net, "\(strings[e.deviceName]) rx"), default: 0] += 1
         }
     }
@@ -506,6 +507,13 @@ public final class HostModel {
 
     // MARK: - Windows
 
+    /// The bucket of events on no known CPU (after CPUs 0..<`EventCPU.limit`).
+    static let unknownCPU = EventCPU.limit
+
+    /// A request or packet size from the trace, kept in 0...2^40 bytes so that sums cannot overflow.
+    @inline(__always)
+    static func size(_ value: Int64) -> Int64 { min(max(value, 0), 1 << 40) }
+
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         a >= 0 ? a / b : -((-a + b - 1) / b)
     }
@@ -525,6 +533,19 @@ public final class HostModel {
 
     private func advance(to t: Int64) {
         let target = Self.floorDiv(t, windowNs)
+        if target - window > EventTime.farJumpNs / windowNs + 1 {
+            // More than an hour with no event (the reader has already left out a lone far-future
+            // timestamp): the window sequence resumes at `t` instead of stepping through the gap,
+            // whose time belongs to no state.
+            closeWindow(at: (window + 1) * windowNs, partial: false)
+            startWindow(target, at: t)
+            for (tid, var thread) in tracked {
+                thread.since = t; thread.stealSince = t; thread.waitStart = t
+                tracked[tid] = thread
+            }
+            for cpu in cpus.indices { cpus[cpu].since = t }
+            return
+        }
         while window < target {
             closeWindow(at: (window + 1) * windowNs, partial: false)
             startWindow(window + 1, at: window * windowNs + windowNs)

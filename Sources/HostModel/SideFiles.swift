@@ -58,7 +58,10 @@ public enum SideFiles {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw Failure.unreadable(path: path)
         }
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        // A byte-order mark (as spreadsheet programs write) is not part of the first column's name;
+        // CRLF line ends are line ends.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first else { throw Failure.missingColumn(path: path, column: columns[0]) }
         let names = splitCSV(header).map { $0.trimmingCharacters(in: .whitespaces) }

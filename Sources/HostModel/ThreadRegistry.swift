@@ -135,7 +135,7 @@ public struct ThreadRegistry {
     }
 
     private func nextFreeVCPU(vm: Int) -> Int32 {
-        Int32((vms[vm].vcpus.map(\.vcpu).max() ?? -1) + 1)
+        Int32(clamping: Int(vms[vm].vcpus.map(\.vcpu).max() ?? -1) + 1)
     }
 
     private mutating func classify(_ tid: Int32) {

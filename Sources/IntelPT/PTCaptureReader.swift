@@ -119,6 +119,9 @@ public enum PTStreamDecoder {
         var inPSB = false, known = false, inGuest = false
         var vmcs: UInt64 = 0, cr3: UInt64 = 0
         var gapOpen = false, gapStart: Int64 = 0
+        // A TSC more than `EventTime.farJumpNs` ahead opens a gap and is not believed unless the
+        // next TSC is within that of it (a real later part): a lone far-future value is dropped.
+        var farTSC: Int64?
         var pkt = pt_packet()
         let size = MemoryLayout<pt_packet>.size
 
@@ -127,6 +130,8 @@ public enum PTStreamDecoder {
             known = false
             haveCycBase = false
         }
+        /// Whether `t` is more than the far-jump limit after the stream's time.
+        func isFar(_ t: Int64) -> Bool { haveTime && EventTime.clamped(t) - time > EventTime.farJumpNs }
         while true {
             let rc = pt_pkt_next(dec, &pkt, size)
             if rc < 0 {
@@ -142,6 +147,17 @@ public enum PTStreamDecoder {
                 tscBase = pkt.payload.tsc.tsc
                 haveTMA = false
                 let t = clock.nanoseconds(tscBase)
+                if isFar(t) {
+                    if let far = farTSC, t >= far, t - far <= EventTime.farJumpNs {
+                        farTSC = nil
+                    } else {
+                        farTSC = t
+                        openGap()
+                        break
+                    }
+                } else {
+                    farTSC = nil
+                }
                 time = haveTime ? max(time, t) : t
                 haveTime = true
                 (cycBase, cycles, haveCycBase) = (t, 0, true)
@@ -156,6 +172,7 @@ public enum PTStreamDecoder {
                 ctcAbs = next
                 let tsc = tscBase &- fc &+ (ctcAbs &- tmaCtc) &* ebx / max(1, eax)
                 let t = clock.nanoseconds(tsc)
+                if isFar(t) { haveTMA = false; openGap(); break }
                 time = max(time, t)
                 (cycBase, cycles) = (t, 0)
             case K.cbr:
@@ -163,7 +180,9 @@ public enum PTStreamDecoder {
             case K.cyc:
                 guard haveCycBase else { break }
                 cycles &+= pkt.payload.cyc.value
-                time = max(time, cycBase &+ Int64(truncatingIfNeeded: cycles &* 10 / ratio))
+                let t = cycBase &+ Int64(truncatingIfNeeded: cycles &* 10 / ratio)
+                if isFar(t) { openGap(); break }
+                time = max(time, t)
             case K.ovf: openGap()
             case K.vmcs: vmcs = pkt.payload.vmcs.base
             case K.pip:

@@ -1,4 +1,5 @@
 import Foundation
+import TraceIngest
 
 /// The JSON file next to the per-CPU PT streams: what libipt needs to decode them and how
 /// TSC maps to the trace clock, plus optional VMCS → vCPU and CR3 → process name maps.
@@ -35,9 +36,13 @@ public struct PTSidecar: Codable, Sendable, Equatable {
 
     /// Trace-clock ns of a TSC value (128-bit intermediate: ns from the Unix epoch × the ratio
     /// does not fit in 64 bits).
+    /// Saturates at ±`EventTime.limit` (a TSC far from `tscZero`).
     func nanoseconds(tsc: UInt64) -> Int64 {
         let delta = Int64(bitPattern: tsc) &- tscZero
-        return tscToNsNum.dividingFullWidth(delta.multipliedFullWidth(by: tscToNsDen)).quotient
+        // |delta · den / num| beyond the limit: the exact division would not fit in 64 bits.
+        let estimate = Double(delta) * Double(tscToNsDen) / Double(tscToNsNum)
+        if estimate.magnitude >= Double(EventTime.limit) { return estimate < 0 ? -EventTime.limit : EventTime.limit }
+        return EventTime.clamped(tscToNsNum.dividingFullWidth(delta.multipliedFullWidth(by: tscToNsDen)).quotient)
     }
     /// A converter for a stream's rising TSC values (the same result as `nanoseconds(tsc:)`).
     func clock() -> TSCClock { TSCClock(sidecar: self) }
@@ -56,14 +61,35 @@ public struct PTSidecar: Codable, Sendable, Equatable {
         do { s = try JSONDecoder().decode(PTSidecar.self, from: data) } catch {
             throw PTError.badSidecar(url.path, "\(error)")
         }
-        guard s.family == 6, s.model > 0, s.model < 256 else {
-            throw PTError.unknownCPU(url.path, "family \(s.family) model \(s.model)")
-        }
-        guard s.cpuCount > 0, s.cpuCount < 4096, s.tscToNsNum > 0, s.tscToNsDen > 0,
-              s.cpuid15Eax > 0, s.mtcFreq >= 0, s.mtcFreq < 16 else {
-            throw PTError.badSidecar(url.path, "cpuCount, TSC ratio, CPUID 0x15 or mtcFreq out of range")
-        }
+        try s.validate(path: url.path)
         return s
+    }
+
+    /// Every field in the range the decoder relies on (`PTError.badSidecar` names the first
+    /// that is not): CPU family 6, model 1…255, stepping 0…15; mtcFreq 0…15; nomFreq 0…255 (the
+    /// CBR ratio libipt takes); CPUID 0x15 EAX ≥ 1; cpuCount 1…4095; the TSC → ns ratio
+    /// tscToNsDen / tscToNsNum, both 1…2^40, between 1/1000 and 1000 ns a tick (a 1 MHz to 1 THz TSC).
+    func validate(path: String) throws {
+        guard family == 6, model > 0, model < 256 else {
+            throw PTError.unknownCPU(path, "family \(family) model \(model)")
+        }
+        func check(_ ok: Bool, _ what: String) throws {
+            if !ok { throw PTError.badSidecar(path, what) }
+        }
+        try check((0...15).contains(stepping), "stepping \(stepping) is not 0…15")
+        try check((0...15).contains(mtcFreq), "mtcFreq \(mtcFreq) is not 0…15")
+        try check((0...255).contains(nomFreq), "nomFreq \(nomFreq) is not 0…255")
+        try check(cpuid15Eax > 0, "cpuid15Eax is 0")
+        try check(cpuCount > 0 && cpuCount < EventCPU.limit, "cpuCount \(cpuCount) is not 1…\(EventCPU.limit - 1)")
+        let ratioLimit: Int64 = 1 << 40
+        try check((1...ratioLimit).contains(tscToNsNum) && (1...ratioLimit).contains(tscToNsDen),
+                  "tscToNsNum \(tscToNsNum) or tscToNsDen \(tscToNsDen) is not 1…2^40")
+        let nsPerTick = Double(tscToNsDen) / Double(tscToNsNum)
+        try check(nsPerTick >= 1e-3 && nsPerTick <= 1e3, "TSC ratio tscToNsDen/tscToNsNum = \(nsPerTick) ns a tick is not 0.001…1000")
+        for (key, v) in vmcs {
+            try check(UInt64(key) != nil, "vmcs key `\(key)` is not a decimal number")
+            try check(v.vcpu >= 0 && v.vcpu < 1 << 20, "vmcs \(key): vcpu \(v.vcpu) out of range")
+        }
     }
 
     func config() -> pt_config_values {
@@ -91,12 +117,14 @@ struct TSCClock {
     mutating func nanoseconds(_ tsc: UInt64) -> Int64 {
         if valid, tsc >= lastTSC, tsc - lastTSC <= maxStep {
             let (q, r) = (lastRem + (tsc - lastTSC) * den).quotientAndRemainder(dividingBy: num)
-            lastTSC = tsc; lastNs += Int64(q); lastRem = r
-            return lastNs
+            if q < UInt64(EventTime.limit - lastNs) {
+                lastTSC = tsc; lastNs += Int64(q); lastRem = r
+                return lastNs
+            }
         }
         let ns = sidecar.nanoseconds(tsc: tsc)
         let delta = Int64(bitPattern: tsc) &- sidecar.tscZero
-        valid = delta >= 0 && Int64(bitPattern: tsc) >= sidecar.tscZero
+        valid = delta >= 0 && Int64(bitPattern: tsc) >= sidecar.tscZero && ns < EventTime.limit
         if valid {
             // remainder of delta * den / num (exact, 128-bit)
             let (_, r) = sidecar.tscToNsNum.dividingFullWidth(delta.multipliedFullWidth(by: sidecar.tscToNsDen))

@@ -114,6 +114,9 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
         private mutating func close(_ c: Int, at t: Int64) {
             let s = states[c]
             guard s.mode != .unknown, s.mode != .away, t > s.since else { return }
+            // An interval longer than the far-jump limit is not believed (the decoder opens a
+            // gap at such a jump); it must not become a row per window up to a far-future time.
+            guard t - s.since <= EventTime.farJumpNs else { return }
             var a = s.since
             while a < t {
                 let i = window(a), b = min(t, (i + 1) * w), r = row(s.vm, i), d = b - a

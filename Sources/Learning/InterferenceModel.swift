@@ -62,7 +62,13 @@ public struct InterferenceModel: Sendable, Codable, Equatable {
         return try encoder.encode(self)
     }
 
+    /// A model file larger than this is not read (the default model is about 100 KB).
+    static let maxFileBytes = 256 << 20
+
     public static func load(path: String) throws -> InterferenceModel {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
+            throw ModelError.notAModel(path: path, reason: "\(size) bytes, more than a model file holds (\(maxFileBytes))")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelError.unreadable(path: path) }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -73,11 +79,18 @@ public struct InterferenceModel: Sendable, Codable, Equatable {
         guard header.format == currentFormat else {
             throw ModelError.notAModel(path: path, reason: "format \(header.format.map(String.init) ?? "missing"), this interfere reads format \(currentFormat)")
         }
+        let model: InterferenceModel
         do {
-            return try decoder.decode(InterferenceModel.self, from: data)
+            model = try decoder.decode(InterferenceModel.self, from: data)
         } catch {
             throw ModelError.notAModel(path: path, reason: "\(error)".split(separator: "\n").first.map(String.init) ?? "bad content")
         }
+        do {
+            try model.validate()
+        } catch let problem as ModelProblem {
+            throw ModelError.notAModel(path: path, reason: problem.text)
+        }
+        return model
     }
 
     /// Writes under a temporary name and renames.

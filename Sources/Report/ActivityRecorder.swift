@@ -27,7 +27,8 @@ public final class ActivityRecorder {
         if bins == nil { bins = TimeBins(originNs: e.time, capacity: capacity) }
         let n = bins!.doublingsNeeded(for: e.time)
         if n > 0 { for _ in 0..<n { coarsen() } }
-        if cpuNow[e.cpu] == nil, e.cpu >= 0 { cpuNow[e.cpu] = CPUNow(since: e.time) }
+        // Events on no known CPU (cpu -1) share one lane of their own.
+        if cpuNow[e.cpu] == nil { cpuNow[e.cpu] = CPUNow(since: e.time) }
         switch e.kind {
         case .schedSwitch:
             let now = cpuNow[e.cpu]!

@@ -147,7 +147,7 @@ public struct ReportBuilder {
         let maker = LaneSegments(bins: bins, blank: "idle")
         return recorder.cpuBins.keys.sorted().map { cpu in
             let lane = recorder.cpuBins[cpu]!
-            return .init(name: "CPU \(cpu)", segments: maker.segments(count: lane.count) { i in
+            return .init(name: cpu >= 0 ? "CPU \(cpu)" : "unknown CPU", segments: maker.segments(count: lane.count) { i in
                 var byName: [String: (style: String, ns: Int64)] = [:]
                 for (tid, ns) in lane[i] { let w = who(tid); byName[w.label, default: (w.style, 0)].ns += ns }
                 return byName.map { ($0.key, $0.value.style, $0.value.ns) }

@@ -27,12 +27,16 @@ final class FieldPlan {
     /// The payload's `tid` names the thread that issued the request (LTTng block events); use it
     /// as the event's thread when no context gives one.
     var payloadTidIsCurrent = false
+    /// The payload's `perf_cpu` (older perf conversions: no `cpu_id` in the packet context),
+    /// found for every class, decoded or not, so that events are counted by CPU.
+    private(set) var cpuField: (index: Int, reader: Reader)?
 
     init(eventClass: OpaquePointer, name: String) {
         self.name = name
         self.kind = EventKind.named(name)
-        guard let kind else { return }
         let payload = Members(bt_event_class_borrow_payload_field_class_const(eventClass))
+        if let r = payload.find(["perf_cpu"]), r.reader != .string { cpuField = r }
+        guard let kind else { return }
         var common = Members(nil)
         var specific = Members(bt_event_class_borrow_specific_context_field_class_const(eventClass))
         if let streamClass = bt_event_class_borrow_stream_class_const(eventClass) {

@@ -130,8 +130,8 @@ extension SinkState {
             for row in other.eventsByName { byName[row.name, default: 0] += row.count }
             for row in other.eventsByCPU { byCPU[row.cpu, default: 0] += row.count }
             result.totalEvents += other.totalEvents
-            result.discardedEvents += other.discardedEvents
-            result.discardedPackets += other.discardedPackets
+            result.discardedEvents = saturatingSum(result.discardedEvents, UInt64(other.discardedEvents))
+            result.discardedPackets = saturatingSum(result.discardedPackets, UInt64(other.discardedPackets))
             result.hostname = result.hostname ?? other.hostname
             result.tracer = result.tracer ?? other.tracer
             if let first = other.firstTimeNs { result.firstTimeNs = min(result.firstTimeNs ?? first, first) }

@@ -30,6 +30,8 @@ public struct TraceInventory: Sendable, Codable, Equatable {
     public var discardedEvents: Int
     /// Sum of the counts of discarded-packets messages.
     public var discardedPackets: Int
+    /// Events left out as a lone far-future timestamp (`FarFutureHold`); nil when none.
+    public var farFutureEvents: Int?
 
     public var durationNs: Int64? {
         guard let first = firstTimeNs, let last = lastTimeNs else { return nil }

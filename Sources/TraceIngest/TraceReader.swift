@@ -24,6 +24,17 @@ public final class TraceReader {
     /// then seen every event before that point.
     @discardableResult
     public func read(_ body: (Event) throws -> Void) throws -> TraceInventory {
+        var hold = FarFutureHold()
+        var inventory = try readAll { try hold.pass($0, to: body) }
+        hold.finish()
+        if hold.dropped > 0 {
+            inventory.farFutureEvents = hold.dropped
+            inventory.lastTimeNs = hold.lastTime
+        }
+        return inventory
+    }
+
+    private func readAll(_ body: (Event) throws -> Void) throws -> TraceInventory {
         let parallelism = Self.threads
         if parallelism > 1 {
             let first = try TracePart(location: location, part: (0, parallelism))
@@ -35,11 +46,29 @@ public final class TraceReader {
                     for part in parts { part.graph.release() }
                     throw error
                 }
-                return try readInParts(parts, body)
+                do {
+                    return try readInParts(parts, body)
+                } catch TraceError.decodeFailed(let path, let reason, _, _) {
+                    // How far babeltrace2's own graph gets (every stream in one muxer, every event
+                    // class counted): the parts decode ahead of the merge, so count again in one graph.
+                    throw countUntilFailure() ?? TraceError.decodeFailed(path: path, reason: reason, eventsRead: 0, lastTime: nil)
+                }
             }
             first.graph.release()
         }
         return try readSerially(body)
+    }
+
+    /// Reads with one graph, counting events, until decoding fails: that failure, or nil.
+    private func countUntilFailure() -> TraceError? {
+        do {
+            _ = try readSerially { _ in }
+            return nil
+        } catch let error as TraceError {
+            return error
+        } catch {
+            return nil
+        }
     }
 
     /// Decoding threads: 2 on a machine with 2 or more cores (the decoding of half the streams
@@ -77,6 +106,42 @@ public final class TraceReader {
     }
 }
 
+/// Holds back the events after a jump of more than `EventTime.farJumpNs`: when the trace ends
+/// within `limit` events of the jump they are a lone far-future timestamp (a corrupt clock value
+/// and the events timed from it) and are left out (`dropped`); more events after it are a real
+/// later part of the trace and are passed on.
+struct FarFutureHold {
+    static let limit = 100_000
+    private var held: [Event] = []
+    private(set) var lastTime: Int64?
+    private(set) var dropped = 0
+
+    @inline(__always)
+    mutating func pass(_ e: Event, to body: (Event) throws -> Void) throws {
+        if !held.isEmpty {
+            held.append(e)
+            if held.count > Self.limit {
+                for h in held { try body(h) }
+                lastTime = held.last?.time
+                held = []
+            }
+            return
+        }
+        if let last = lastTime, e.time - last > EventTime.farJumpNs {
+            held.append(e)
+            return
+        }
+        lastTime = e.time
+        try body(e)
+    }
+
+    /// At the end of the trace: what is still held is left out.
+    mutating func finish() {
+        dropped = held.count
+        held = []
+    }
+}
+
 /// The sink's state between calls: class plans, counters and the batch of decoded events.
 final class SinkState {
     let strings: StringTable
@@ -91,6 +156,8 @@ final class SinkState {
     var lastClassIndex = 0
     var lastPacket: OpaquePointer?
     var lastCPU: Int32 = -1
+    /// The current packet's `cpu_id` (-1: none, or out of 0..<EventCPU.limit).
+    var packetCPU: Int32 = -1
     var cpuCounts: [Int] = []
     var noCPUCount = 0
     var totalEvents = 0
@@ -140,12 +207,12 @@ final class SinkState {
         case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
             var count: UInt64 = 0
             if bt_message_discarded_events_get_count(message, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE {
-                discardedEvents += Int(count)
+                discardedEvents = saturatingSum(discardedEvents, count)
             }
         case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
             var count: UInt64 = 0
             if bt_message_discarded_packets_get_count(message, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE {
-                discardedPackets += Int(count)
+                discardedPackets = saturatingSum(discardedPackets, count)
             }
         default:
             break
@@ -180,7 +247,11 @@ final class SinkState {
         if hasClock[index], let snapshot = bt_message_event_borrow_default_clock_snapshot_const(message) {
             var ns: Int64 = 0
             if bt_clock_snapshot_get_ns_from_origin(snapshot, &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK {
-                time = ns
+                time = EventTime.clamped(ns)
+            } else {
+                // The value overflows 64-bit ns: libbabeltrace2 left an error on this thread,
+                // which must go before the next call into it. The event keeps the previous time.
+                bt_current_thread_clear_error()
             }
         }
         if totalEvents == 0 { firstTime = time }
@@ -190,7 +261,12 @@ final class SinkState {
         let packet = bt_event_borrow_packet_const(event)
         if packet != lastPacket {
             lastPacket = packet
-            lastCPU = Self.cpuID(of: packet)
+            packetCPU = Self.cpuID(of: packet)
+        }
+        lastCPU = packetCPU
+        if packetCPU < 0, let field = plans[index].cpuField {
+            // No `cpu_id` in the packet context: older perf conversions carry `perf_cpu` per event.
+            lastCPU = Self.cpu(field, of: event)
         }
         if lastCPU >= 0 {
             let cpu = Int(lastCPU)
@@ -258,12 +334,26 @@ final class SinkState {
         guard let packet, let context = bt_packet_borrow_context_field_const(packet),
               let field = bt_field_structure_borrow_member_field_by_name_const(context, "cpu_id")
         else { return -1 }
+        return cpuNumber(field)
+    }
+
+    /// The `perf_cpu` member (`field.index` of the payload) of an event: -1 when unreadable.
+    private static func cpu(_ field: (index: Int, reader: FieldPlan.Reader), of event: OpaquePointer) -> Int32 {
+        guard let payload = bt_event_borrow_payload_field_const(event),
+              let member = bt_field_structure_borrow_member_field_by_index_const(payload, UInt64(field.index))
+        else { return -1 }
+        return cpuNumber(member)
+    }
+
+    /// An integer field as a CPU number: -1 (unknown CPU) unless in 0..<`EventCPU.limit`.
+    private static func cpuNumber(_ field: OpaquePointer) -> Int32 {
         let type = bt_field_get_class_type(field)
         if bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER) != 0 {
-            return Int32(truncatingIfNeeded: bt_field_integer_signed_get_value(field))
+            return EventCPU.checked(bt_field_integer_signed_get_value(field))
         }
         if bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER) != 0 {
-            return Int32(truncatingIfNeeded: bt_field_integer_unsigned_get_value(field))
+            let value = bt_field_integer_unsigned_get_value(field)
+            return value < UInt64(EventCPU.limit) ? Int32(value) : -1
         }
         return -1
     }

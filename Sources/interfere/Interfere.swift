@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Interfere: ParsableCommand {
@@ -7,4 +8,15 @@ struct Interfere: ParsableCommand {
         abstract: "Per-VM workload, interference, root cause and culprit from a KVM host's own trace.",
         subcommands: [Events.self, Stats.self, FeaturesCommand.self, Train.self, Score.self, Evaluate.self, ReportCommand.self, ModelCommand.self, Simulate.self]
     )
+
+    /// The command runs in a child of this binary (`Supervisor`): whatever ends it, the parent
+    /// prints one line, exits 2 and removes the temporary files.
+    static func main() {
+        if Supervisor.shouldSupervise {
+            let status = Supervisor.run(arguments: Array(CommandLine.arguments.dropFirst()))
+            if status >= 0 { Foundation.exit(status) }
+            // The child could not be started: run here.
+        }
+        main(nil)
+    }
 }

@@ -104,3 +104,33 @@ import TraceIngest
         }
     }
 }
+
+extension BadInputTests {
+    /// babeltrace2's own count of events printed before it stops, as `babeltrace2 TRACE` prints them.
+    static func babeltraceEventLines(_ path: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/babeltrace2")
+        process.arguments = [path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    }
+
+    @Test func aDecodeThatStopsCountsWhatBabeltrace2Printed() throws {
+        let folder = try copyOfCPUNeighbour("overwritten-count")
+        let handle = try FileHandle(forUpdating: folder.appendingPathComponent("perf_stream_1"))
+        try handle.seek(toOffset: 3_000_000)
+        handle.write(Data(repeating: 0xff, count: 4096))
+        try handle.close()
+        let printed = try Self.babeltraceEventLines(folder.path)
+        guard case .decodeFailed(_, _, let eventsRead, _) = error(reading: folder.path) else {
+            Issue.record("expected a decoding error"); return
+        }
+        #expect(printed > 1000)
+        #expect(eventsRead == printed)
+    }
+}

@@ -43,13 +43,16 @@ struct FeaturesCommand: ParsableCommand {
             }
             let builder = FeatureBuilder(configuration: configuration, labels: labelSet)
             if let output {
+                Supervisor.noteTemporary(FeatureBuilder.temporaryPath(for: output))
                 let (schema, rows, analysis) = try builder.write(path: options.trace, to: output, json: options.json)
                 options.warnUnusedNames(configuration, analysis: analysis)
+                for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
                 let absent = FeatureGroup.allCases.filter { !schema.groups.contains($0) }
                 print("schema \(schema.id): \(rows) rows, \(schema.columns.count) features; groups \(schema.groups.map(\.rawValue).joined(separator: ", ")); absent \(absent.map(\.rawValue).joined(separator: ", "))")
             } else {
                 let (table, analysis) = try builder.build(path: options.trace)
                 options.warnUnusedNames(configuration, analysis: analysis)
+                for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
                 FileHandle.standardOutput.write(options.json ? try table.json() : Data(table.csv().utf8))
             }
         }

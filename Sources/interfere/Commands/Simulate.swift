@@ -42,6 +42,7 @@ struct Simulate: ParsableCommand {
             guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
             let scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
             Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
+            Supervisor.temporary(for: output)
             let result = try Simulation.run(scenario, output: output, writePT: !noPt,
                                             pt: .init(timing: timing, overflowEvery: ptOverflowEvery))
             let rate = Double(result.kernelEvents + result.userSpaceEvents) / max(result.seconds, 1e-9)

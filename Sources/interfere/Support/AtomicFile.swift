@@ -21,8 +21,7 @@ enum AtomicFile {
 
     static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let temporary = URL(fileURLWithPath: Supervisor.temporary(for: path))
         guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
             throw Failure(path: path, reason: "the folder does not exist or is not writable")
         }

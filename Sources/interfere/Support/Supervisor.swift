@@ -1,0 +1,281 @@
+import Foundation
+
+/// Runs the command in a child process of this same binary, so that an abort inside
+/// libbabeltrace2 (an assertion, a precondition, GLib failing to allocate) or any crash becomes
+/// one line and exit status 2, and no temporary file outlives the run.
+///
+/// The child inherits stdin and stdout unchanged (no event or output crosses a pipe). Its stderr
+/// comes through a pipe: lines starting `interfere:` (errors, warnings, progress) are passed on at
+/// once, anything else is held and printed at the end (or read for the abort's reason). A second
+/// pipe (fd 3 in the child) carries only the names of the temporary files the child may create;
+/// the parent removes those when the child is done, whatever its end. SIGINT, SIGTERM and SIGHUP
+/// sent to the parent are passed to the child; the parent then cleans up and ends by the same
+/// signal. `INTERFERE_IN_PROCESS=1` runs the command in this process instead.
+enum Supervisor {
+    /// Set in the child's environment: the number of its control descriptor.
+    static let childVariable = "INTERFERE_CHILD"
+    static let progressVariable = "INTERFERE_PROGRESS"
+    private static let controlFD: Int32 = 3
+    private static let forwarded: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Whether this process is the supervised child.
+    static let isChild = ProcessInfo.processInfo.environment[childVariable] != nil
+
+    /// Whether to run the command in a child (not in the child itself, not when disabled).
+    static var shouldSupervise: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return env[childVariable] == nil && env["INTERFERE_IN_PROCESS"] != "1"
+    }
+
+    // MARK: - Child side
+
+    /// Tells the parent that `path` (a file or folder) is a temporary the child may leave behind.
+    static func noteTemporary(_ path: String) {
+        guard isChild else { return }
+        let line = "temp \(path)\n"
+        _ = line.withCString { write(controlFD, $0, strlen($0)) }
+    }
+
+    /// The temporary name the CLI's writers use for `output`: `.NAME.tmp-PID` beside it,
+    /// announced to the parent first.
+    @discardableResult
+    static func temporary(for output: String) -> String {
+        let url = URL(fileURLWithPath: output)
+        let path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        noteTemporary(path)
+        return path
+    }
+
+    // MARK: - Parent side
+
+    /// Runs `arguments` (without the program name) in a child and returns its exit status, or
+    /// ends this process by the signal that was passed on.
+    static func run(arguments: [String]) -> Int32 {
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        for s in forwarded { sigaddset(&blocked, s) }
+        sigprocmask(SIG_BLOCK, &blocked, &previous)
+        signal(SIGPIPE, SIG_IGN)
+
+        var errPipe: [Int32] = [0, 0], ctlPipe: [Int32] = [0, 0]
+        guard pipe(&errPipe) == 0, pipe(&ctlPipe) == 0 else {
+            sigprocmask(SIG_SETMASK, &previous, nil)
+            return -1
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], STDERR_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, ctlPipe[1], controlFD)
+        for fd in [errPipe[0], errPipe[1], ctlPipe[0], ctlPipe[1]] where fd != controlFD && fd != STDERR_FILENO {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        posix_spawnattr_setsigmask(&attributes, &previous)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+
+        var env = ProcessInfo.processInfo.environment
+        env[childVariable] = String(controlFD)
+        if isatty(STDERR_FILENO) != 0 { env[progressVariable] = "1" }
+        // A crash report of many seconds would be cut short anyway: the parent names the crash.
+        if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
+        let program = "/proc/self/exe"
+        let argv = [CommandLine.arguments.first ?? "interfere"] + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
+        posix_spawn_file_actions_destroy(&actions)
+        posix_spawnattr_destroy(&attributes)
+        close(errPipe[1]); close(ctlPipe[1])
+        guard spawned == 0 else {
+            close(errPipe[0]); close(ctlPipe[0])
+            sigprocmask(SIG_SETMASK, &previous, nil)
+            return -1
+        }
+
+        var relay = StderrRelay()
+        var control = LineBuffer()
+        var openFDs = [errPipe[0], ctlPipe[0]]
+        var received: Int32 = 0
+        var status: Int32 = 0
+        var reaped = false
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !reaped || !openFDs.isEmpty {
+            var fds = openFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), reaped ? 1000 : 100)
+            // After the child's end its pipes reach EOF at once, unless something it started holds them.
+            if reaped && ready <= 0 { break }
+            for p in fds where p.revents != 0 {
+                let n = read(p.fd, &buffer, buffer.count)
+                if n <= 0 {
+                    close(p.fd)
+                    openFDs.removeAll { $0 == p.fd }
+                    continue
+                }
+                let bytes = buffer[0..<n]
+                if p.fd == errPipe[0] { relay.take(bytes) } else { control.take(bytes) }
+            }
+            // Signals for this process wait, blocked, until taken here: pass them on.
+            var zero = timespec(tv_sec: 0, tv_nsec: 0)
+            var info = siginfo_t()
+            while true {
+                let s = sigtimedwait(&blocked, &info, &zero)
+                if s <= 0 { break }
+                received = s
+                kill(pid, s)
+            }
+            if !reaped, waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+        }
+        for fd in openFDs { close(fd) }
+        relay.finishLines()
+        for line in control.lines() where line.hasPrefix("temp ") {
+            removeTemporary(String(line.dropFirst(5)))
+        }
+
+        let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
+        if signalled {
+            let s = status & 0x7f
+            if received != 0 {
+                // Interrupted by the user (or a supervisor): end the same way, files removed.
+                relay.flushHeld()
+                sigprocmask(SIG_SETMASK, &previous, nil)
+                signal(received, SIG_DFL)
+                raise(received)
+                return 128 + received
+            }
+            let line = relay.abortLine(signal: s, input: inputName(arguments))
+            FileHandle.standardError.write(Data("interfere: \(line)\n".utf8))
+            return 2
+        }
+        relay.flushHeld()
+        return (status >> 8) & 0xff
+    }
+
+    /// Removes a file, or a folder with what it holds.
+    private static func removeTemporary(_ path: String) {
+        guard !path.isEmpty else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// What the command was reading: its first argument after the subcommand that exists on disk.
+    static func inputName(_ arguments: [String]) -> String {
+        let candidates = arguments.dropFirst().filter { !$0.hasPrefix("-") }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? arguments.first ?? "the input"
+    }
+}
+
+/// Bytes cut into lines.
+struct LineBuffer {
+    private var pending: [UInt8] = []
+    private var done: [String] = []
+
+    mutating func take(_ bytes: ArraySlice<UInt8>) {
+        pending.append(contentsOf: bytes)
+        while let i = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            done.append(String(decoding: pending[..<i], as: UTF8.self))
+            pending.removeSubrange(...i)
+        }
+    }
+
+    mutating func lines() -> [String] {
+        if !pending.isEmpty { done.append(String(decoding: pending, as: UTF8.self)); pending = [] }
+        return done
+    }
+}
+
+/// The child's stderr: `interfere:` lines go straight on, other text is held (the last 64 KB).
+struct StderrRelay {
+    private var partial: [UInt8] = []
+    private var held: [UInt8] = []
+    private static let keep = 65536
+
+    mutating func take(_ bytes: ArraySlice<UInt8>) {
+        partial.append(contentsOf: bytes)
+        while let i = partial.firstIndex(of: UInt8(ascii: "\n")) {
+            route(Array(partial[...i]))
+            partial.removeSubrange(...i)
+        }
+    }
+
+    mutating func finishLines() {
+        if !partial.isEmpty { route(partial + [UInt8(ascii: "\n")]); partial = [] }
+    }
+
+    private mutating func route(_ line: [UInt8]) {
+        if line.starts(with: Array("interfere: ".utf8)) {
+            line.withUnsafeBufferPointer { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        } else {
+            held.append(contentsOf: line)
+            if held.count > Self.keep * 2 { held.removeFirst(held.count - Self.keep) }
+        }
+    }
+
+    /// Prints what was held (a normal end: nothing is lost).
+    mutating func flushHeld() {
+        held.withUnsafeBufferPointer { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        held = []
+    }
+
+    /// One line for a child killed by `signal`: libbabeltrace2's own assertion or precondition
+    /// message when it printed one, else the Swift runtime's fatal error, shortened.
+    func abortLine(signal: Int32, input: String) -> String {
+        let text = String(decoding: held, as: UTF8.self)
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let name = signalName(signal)
+        func short(_ s: String) -> String { s.count > 200 ? String(s.prefix(197)) + "..." : s }
+        // BT_ASSERT: "(╯°□°)╯︵ ┻━┻  file.c:123: func(): Assertion `x` failed."
+        if let line = lines.last(where: { $0.contains("Assertion") && $0.contains("failed") }) {
+            var s = line
+            if let r = s.range(of: "┻━┻") { s = String(s[r.upperBound...]).trimmingCharacters(in: .whitespaces) }
+            return "libbabeltrace2 aborted while reading \(input): \(short(s))"
+        }
+        // BT_ASSERT_PRE: "Babeltrace 2 library precondition not satisfied; error is:" then the message.
+        if let i = lines.firstIndex(where: { $0.contains("precondition not satisfied") }) {
+            let detail = lines[(i + 1)...].first { !$0.hasPrefix("Aborting") } ?? ""
+            return "libbabeltrace2 aborted while reading \(input): \(short(Self.logMessage(detail)))"
+        }
+        if let line = lines.last(where: { $0.contains("GLib") || $0.contains("failed to allocate") }) {
+            return "libbabeltrace2 aborted while reading \(input): \(short(line))"
+        }
+        if let line = lines.last(where: { $0.contains("Fatal error") }) {
+            return "crashed (\(name)) while reading \(input): \(short(line))"
+        }
+        if signal == SIGKILL { return "\(input): the work was killed (SIGKILL: out of memory?)" }
+        if let line = lines.last { return "crashed (\(name)) while reading \(input): \(short(line))" }
+        // No message: a fault in native code (libbabeltrace2's own `babeltrace2` crashes on such input too).
+        return "crashed (\(name)) while reading \(input)"
+    }
+
+    /// A libbabeltrace2 log line (`MM-DD hh:mm:ss.mmm PID TID F TAG func@file.c:123 Message: key=value ...`)
+    /// as `file.c:123: Message`.
+    static func logMessage(_ line: String) -> String {
+        var text = Substring(line)
+        var location = ""
+        if let at = text.range(of: "@"), let space = text[at.upperBound...].firstIndex(of: " ") {
+            location = String(text[at.upperBound..<space])
+            text = text[space...]
+        }
+        var kept: [Substring] = []
+        for part in text.split(separator: ": ", omittingEmptySubsequences: true) {
+            if part.contains("=") || part.contains("-addr") { break }
+            kept.append(part)
+        }
+        let message = kept.joined(separator: ": ").trimmingCharacters(in: .whitespaces)
+        return location.isEmpty ? message : "\(location): \(message)"
+    }
+
+    private func signalName(_ s: Int32) -> String {
+        switch s {
+        case SIGABRT: return "SIGABRT"
+        case SIGILL: return "SIGILL"
+        case SIGTRAP: return "SIGTRAP"
+        case SIGSEGV: return "SIGSEGV"
+        case SIGBUS: return "SIGBUS"
+        case SIGFPE: return "SIGFPE"
+        case SIGKILL: return "SIGKILL"
+        default: return "signal \(s)"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import Learning
+
+/// The model file is checked completely at load: a bad one is one line, never a trap or a
+/// huge allocation later.
+@Suite struct ModelValidationTests {
+    static let defaultModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("models/default.json")
+
+    /// `models/default.json` with `edit` applied to its JSON, loaded: the error text, or nil.
+    func loadError(_ edit: (inout [String: Any]) -> Void) throws -> String? {
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.defaultModel)) as! [String: Any]
+        edit(&json)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do { _ = try InterferenceModel.load(path: url.path); return nil } catch let e as ModelError { return e.description }
+    }
+
+    /// Edits the first variant.
+    func variant(_ edit: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+        { json in
+            var variants = json["variants"] as! [[String: Any]]
+            edit(&variants[0])
+            json["variants"] = variants
+        }
+    }
+
+    func sub(_ key: String, _ edit: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+        variant { v in var s = v[key] as! [String: Any]; edit(&s); v[key] = s }
+    }
+
+    @Test func theDefaultModelPasses() throws {
+        #expect(try loadError { _ in } == nil)
+    }
+
+    @Test func shapesThatDoNotAgreeAreRejected() throws {
+        #expect(try loadError(sub("scaler") { s in s["means"] = Array((s["means"] as! [Double]).dropLast()) })?.contains("scaler") == true)
+        #expect(try loadError(sub("classifier") { c in c["intercepts"] = [0.0] })?.contains("classifier") == true)
+        #expect(try loadError(sub("centroids") { m in m["columns"] = 3 })?.contains("centroids") == true)
+        #expect(try loadError(sub("centroids") { m in m["rows"] = 1 << 40; m["columns"] = 1 << 40 })?.contains("centroids") == true)
+        #expect(try loadError(variant { v in v["clusterNames"] = ["cpu"] })?.contains("cluster names") == true)
+        #expect(try loadError(variant { v in v["classes"] = ["none"] })?.contains("classes") == true)
+        #expect(try loadError(variant { v in v["featureNames"] = [] })?.contains("features") == true)
+        #expect(try loadError(sub("pca") { p in var c = p["components"] as! [String: Any]; c["rows"] = 0; c["data"] = [Double](); p["components"] = c })?.contains("PCA") == true)
+        #expect(try loadError { j in j["variants"] = [Any]() }?.contains("no variant") == true)
+    }
+
+    @Test func numbersThatAreNotFiniteAreRejected() throws {
+        #expect(try loadError(sub("scaler") { s in var m = s["scales"] as! [Double]; m[0] = 0; s["scales"] = m })?.contains("scaler") == true)
+        #expect(try loadError(sub("classifier") { c in
+            var w = c["weights"] as! [String: Any]; var d = w["data"] as! [Any]; d[0] = "nan"; w["data"] = d; c["weights"] = w
+        })?.contains("not finite") == true)
+    }
+}
