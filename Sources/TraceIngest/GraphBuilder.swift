@@ -31,6 +31,8 @@ final class GraphBuilder {
 
     private func build(location: TraceLocation) throws {
         let path = location.path
+        // Nothing of a previous failure may be pending on this thread when calling in again.
+        bt_current_thread_clear_error()
         let ctf = try Self.plugin("ctf", path: path)
         defer { bt_plugin_put_ref(ctf) }
         let utils = try Self.plugin("utils", path: path)
@@ -46,6 +48,7 @@ final class GraphBuilder {
 
         var muxerPort: UInt64 = 0
         for (n, directory) in location.traceDirectories.enumerated() {
+            try MetadataCheck.check(directory: directory)
             let params = bt_value_map_create()!
             defer { bt_value_put_ref(params) }
             let inputs = bt_value_array_create()!

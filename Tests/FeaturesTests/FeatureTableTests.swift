@@ -1,4 +1,4 @@
-import Features
+@testable import Features
 import Foundation
 import HostModel
 import TestSupport
@@ -80,5 +80,53 @@ import TraceIngest
             FeatureRow(vm: "web,1", startNs: 0, endNs: 1000, values: [1, 2.5, .nan], label: nil),
         ])
         #expect(table.csv() == "vm,start_ns,end_ns,schema,qemu_submits_per_s,qemu_completes_per_s,qemu_latency_mean_ms\n\"web,1\",0,1000,\(schema.id),1,2.5,\n")
+    }
+}
+
+@Suite struct SpoolAndLabelFileTests {
+    let scratch: URL
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-spool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    @Test func theRowSpoolLeavesNoNameOnDiskEvenWhileOpen() throws {
+        let spool = try RowSpool(directory: scratch, width: 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == [])
+        spool.append(vm: 1, start: 10, end: 20, values: [1.5, 2.5])
+        spool.append(vm: 0, start: 20, end: 30, values: [3, 4])
+        var rows: [RowSpool.Row] = []
+        try spool.forEach { rows.append($0) }
+        #expect(rows.map(\.vm) == [1, 0])
+        #expect(rows.map(\.values) == [[1.5, 2.5], [3, 4]])
+    }
+
+    func labels(_ text: String) throws -> Labels {
+        let url = scratch.appendingPathComponent("labels-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        return try Labels(path: url.path)
+    }
+
+    @Test func aByteOrderMarkAndCRLFAreAccepted() throws {
+        let l = try labels("\u{FEFF}vm,start_ns,end_ns,workload,interference,culprit\r\nweb,0,100,cpu,none,\r\nweb,100,200,cpu,cpu,backup\r\n")
+        #expect(l.rows.count == 2)
+        #expect(l.rows[1].culprit == "backup")
+        #expect(l.warnings(vmNames: ["web"]) == [])
+    }
+
+    @Test func extraColumnsAreIgnored() throws {
+        let l = try labels("vm,note,start_ns,end_ns,workload,interference,culprit\nweb,x,0,100,cpu,none,\n")
+        #expect(l.rows == [LabelRow(vm: "web", startNs: 0, endNs: 100, workload: "cpu", interference: "none", culprit: "")])
+    }
+
+    @Test func headerOnlyUnknownVMsAndOverlapsAreWarned() throws {
+        let empty = try labels("vm,start_ns,end_ns,workload,interference,culprit\n")
+        #expect(empty.warnings(vmNames: ["web"]).first?.contains("no rows") == true)
+        let l = try labels("vm,start_ns,end_ns,workload,interference,culprit\nweb,0,100,cpu,none,\nweb,50,150,cpu,cpu,x\nweb,50,150,cpu,cpu,x\nghost,0,10,idle,none,\n")
+        let w = l.warnings(vmNames: ["web"])
+        #expect(w.count == 2)
+        #expect(w[0].contains("`ghost`"))
+        #expect(w[1].hasPrefix("1 label row overlaps"))
     }
 }

@@ -71,7 +71,11 @@ enum Supervisor {
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
-        posix_spawnattr_setsigmask(&attributes, &previous)
+        // The child gets this process's mask as it was, with the passed-on signals unblocked
+        // (whatever started us may have blocked them; the child must die of them).
+        var childMask = previous
+        for s in forwarded { sigdelset(&childMask, s) }
+        posix_spawnattr_setsigmask(&attributes, &childMask)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
 
         var env = ProcessInfo.processInfo.environment

@@ -15,6 +15,7 @@ enum TextRender {
         }
         out += "events     \(inv.totalEvents)\n"
         out += "discarded  \(inv.discardedEvents) events, \(inv.discardedPackets) packets\n"
+        if let far = inv.farFutureEvents { out += "far-future events left out: \(far) (more than an hour after the rest)\n" }
         out += "\nevents by name\n"
         let width = max(10, inv.eventsByName.map(\.name.count).max() ?? 0)
         for row in inv.eventsByName { out += "  \(pad(row.name, width))  \(row.count)\n" }
