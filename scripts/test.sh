@@ -22,3 +22,6 @@ if [ -d Tests/parity ]; then
     INTERFERE_BIN="$PWD/.build/release/interfere" LEARNING_TOOL="$PWD/.build/release/learning-tool" \
         ${PYTHON:-python3} -m pytest -q Tests/parity
 fi
+# A fixed-seed mutation campaign against the release build (scripts/fuzz.sh): 250 mutated traces,
+# PT captures, sidecars, models and labels files; fails on any signal, hang, Swift trap or file left.
+FUZZ_OUT=.build/fuzz-ci scripts/fuzz.sh 250 1 | tail -n 14

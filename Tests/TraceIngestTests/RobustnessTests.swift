@@ -73,3 +73,59 @@ import Testing
         #expect(r.dropped == 0)
     }
 }
+
+/// The metadata checks made before libbabeltrace2 reads a trace (where it would spin or
+/// allocate gigabytes).
+@Suite struct MetadataCheckTests {
+    let scratch: URL
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-meta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    func copy(_ trace: URL, _ name: String) throws -> URL {
+        let target = scratch.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: trace, to: target)
+        for file in try FileManager.default.subpathsOfDirectory(atPath: target.path) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.appendingPathComponent(file).path)
+        }
+        return target
+    }
+
+    func reason(_ path: URL) -> String? {
+        do { _ = try TraceReader(path: path.path).inventory(); return nil } catch let TraceError.unreadable(_, reason) {
+            return reason
+        } catch { return "\(error)" }
+    }
+
+    @Test func truncatedPacketizedMetadataIsRejectedNotSpunOn() throws {
+        let trace = try copy(Fixtures.shared.appendingPathComponent("traces/lttng/many-threads/trace"), "mt")
+        let metadata = trace.appendingPathComponent("metadata")
+        let data = try Data(contentsOf: metadata)
+        try data.prefix(data.count / 2 + 123).write(to: metadata)
+        #expect(reason(trace)?.contains("packetized metadata truncated") == true)
+    }
+
+    @Test func aHugeDeclaredArrayIsRejected() throws {
+        let trace = try copy(Fixtures.projectRoot.appendingPathComponent("datasets/demo/trace/kernel"), "arr")
+        let metadata = trace.appendingPathComponent("metadata")
+        let text = try String(contentsOf: metadata, encoding: .utf8)
+        #expect(text.contains("uuid[16]"))
+        try text.replacingOccurrences(of: "uuid[16]", with: "uuid[100000000]").write(to: metadata, atomically: true, encoding: .utf8)
+        #expect(reason(trace)?.contains("array of 100000000 elements") == true)
+    }
+
+    @Test func everySharedTracePasses() throws {
+        for group in ["host-real", "lttng"] {
+            let base = Fixtures.shared.appendingPathComponent("traces/\(group)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: base.path).sorted() {
+                let trace = base.appendingPathComponent(name).appendingPathComponent("trace")
+                guard FileManager.default.fileExists(atPath: trace.path) else { continue }
+                for dir in try TraceLocation(path: trace.path).traceDirectories {
+                    #expect(throws: Never.self) { try MetadataCheck.check(directory: dir) }
+                }
+            }
+        }
+    }
+}

@@ -108,7 +108,8 @@ enum Supervisor {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !reaped || !openFDs.isEmpty {
             var fds = openFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), reaped ? 1000 : 100)
+            // Both pipes closed: the child is ending, its status comes within moments.
+            let ready = poll(&fds, nfds_t(fds.count), reaped ? 1000 : openFDs.isEmpty ? 2 : 100)
             // After the child's end its pipes reach EOF at once, unless something it started holds them.
             if reaped && ready <= 0 { break }
             for p in fds where p.revents != 0 {
@@ -144,8 +145,11 @@ enum Supervisor {
             if received != 0 {
                 // Interrupted by the user (or a supervisor): end the same way, files removed.
                 relay.flushHeld()
-                sigprocmask(SIG_SETMASK, &previous, nil)
                 signal(received, SIG_DFL)
+                var only = sigset_t()
+                sigemptyset(&only)
+                sigaddset(&only, received)
+                sigprocmask(SIG_UNBLOCK, &only, nil)
                 raise(received)
                 return 128 + received
             }
