@@ -1,3 +1,4 @@
+import AtomicOutput
 import Foundation
 
 /// Runs the command in a child process of this same binary, so that an abort inside
@@ -40,8 +41,7 @@ enum Supervisor {
     /// announced to the parent first.
     @discardableResult
     static func temporary(for output: String) -> String {
-        let url = URL(fileURLWithPath: output)
-        let path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let path = AtomicOutput.temporaryURL(for: URL(fileURLWithPath: output)).path
         noteTemporary(path)
         return path
     }
