@@ -542,7 +542,11 @@ def main():
     started = time.time()
     try:
         for n in range(first, first + count):
-            detail, work, mutated = run_one(n, seed, base, inputs, cache)
+            try:
+                detail, work, mutated = run_one(n, seed, base, inputs, cache)
+            except KeyboardInterrupt:
+                count = n - first   # stopped early: the table covers the runs done
+                break
             counts[detail["outcome"]] = counts.get(detail["outcome"], 0) + 1
             if detail["outcome"] == "signal":
                 name = signal.Signals(-detail["rc"]).name if -detail["rc"] in signal.valid_signals() else str(-detail["rc"])

@@ -47,6 +47,12 @@ final class TracePart: @unchecked Sendable {
             }
             switch status {
             case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+                // An error libbabeltrace2 left on this thread with a good status: the decode is not
+                // to be trusted, and the next call would abort on it.
+                if let pending = GraphBuilder.takeErrorMessage() {
+                    _ = queue.put(.failed(pending))
+                    return
+                }
                 continue
             case BT_GRAPH_RUN_ONCE_STATUS_END:
                 _ = queue.put(.end)

@@ -84,6 +84,11 @@ public final class TraceReader {
             state.buffer.removeAll(keepingCapacity: true)
             switch status {
             case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+                // An error libbabeltrace2 left on this thread with a good status (see TracePart.run).
+                if let pending = GraphBuilder.takeErrorMessage() {
+                    throw TraceError.decodeFailed(path: location.path, reason: pending, eventsRead: state.totalEvents,
+                                                  lastTime: state.totalEvents > 0 ? state.lastTime : nil)
+                }
                 continue
             case BT_GRAPH_RUN_ONCE_STATUS_END:
                 return state.inventory(location: location)
