@@ -95,9 +95,14 @@ import Testing
     }
 
     @Test func modelFilesRoundTripAndRefuseOtherFormats() throws {
+        // A fitted (hence loadable: the loader refuses shapes that do not agree) one-feature variant.
+        let x = Matrix([[0], [1], [2], [3]])
+        var scaler = StandardScaler(); scaler.fit(x)
+        var pca = PCA(componentCount: 1); try pca.fit(x)
+        var classifier = LogisticRegression(); try classifier.fit(x, [0, 0, 1, 1], classes: 2)
         let variant = ModelVariant(name: "portable", schemaID: "abc", featureNames: ["sched_vcpus"], windowNs: 100_000_000,
-                                   requiredPrefixes: ["sched_"], scaler: StandardScaler(), pca: PCA(),
-                                   centroids: Matrix([[0]]), clusterNames: ["idle"], classifier: LogisticRegression(),
+                                   requiredPrefixes: ["sched_"], scaler: scaler, pca: pca,
+                                   centroids: Matrix([[0]]), clusterNames: ["idle"], classifier: classifier,
                                    classes: ["none", "cpu"], metrics: ["f1": 0.5])
         let model = InterferenceModel(variants: [variant], training: .init(datasets: ["d"], rowsPerClass: ["none": 3], windowNs: 100_000_000, seed: 1))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).json").path
