@@ -120,7 +120,8 @@ func writeCapture(_ events: [Event], cpus: Int = 2, overflowEvery: Int = 0, psb:
     #expect(try PTWindowFeatures(capture: r, windowNs: 20_000) == f)
     // The report's single decode feeds both sinks from one state machine.
     let both = try r.statsAndWindows(windowNs: 20_000)
-    #expect(both.windows == f && both.stats == PTStats(events: try r.events(), sidecar: r.sidecar))
+    let stats = PTStats(events: try r.events(), sidecar: r.sidecar)
+    #expect(both.windows == f && both.stats == stats)
     let vm2 = f.rows.filter { $0.vm == "vm2" }
     #expect(vm2.map { $0.guestNs } == [18_500, 11_500])
 }
