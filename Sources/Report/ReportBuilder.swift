@@ -5,8 +5,9 @@ import HostModel
 import Learning
 import TraceIngest
 
-/// Makes the `ReportDocument` of a CTF trace in one pass: the features and evidence (as
-/// `score` reads them), the activity timelines beside them, then the model's verdict.
+/// Makes the `ReportDocument` of a CTF trace or an Intel PT capture (`build`): in one pass the
+/// features and evidence (as `score` reads them), the activity timelines beside them, then the
+/// model's verdict.
 public struct ReportBuilder {
     /// At most this many columns per VM timeline (windows are merged beyond).
     public var maxColumns = 400
@@ -17,10 +18,30 @@ public struct ReportBuilder {
 
     public init() {}
 
-    /// Reads `path`, scores it with `model` when given (nil: the report says it was not scored).
-    public func build(path: String, configuration: HostModelConfiguration,
-                      model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
+    /// What a report is made of, decided by the caller.
+    public enum Source {
+        /// A CTF trace (a trace folder or an LTTng session), read with this host-model configuration.
+        case trace(path: String, configuration: HostModelConfiguration)
+        /// An Intel PT capture folder.
+        case ptCapture(URL)
+    }
+
+    /// Reads `source`, scores it with `model` when given (nil: the report says it was not scored).
+    public func build(_ source: Source, model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
+        switch source {
+        case .trace(let path, let configuration):
+            return try buildTrace(path: path, configuration: configuration, model: model, diagnoser: diagnoser)
+        case .ptCapture(let capture):
+            return try buildPT(capture: capture, model: model, diagnoser: diagnoser)
+        }
+    }
+
+    /// The report of a CTF trace.
+    func buildTrace(path: String, configuration: HostModelConfiguration,
+                    model: InterferenceModel?, diagnoser: Diagnoser) throws -> ReportDocument {
         let recorder = ActivityRecorder(capacity: maxBins)
+        var configuration = configuration
+        configuration.recordsStateChanges = true
         let features = try TraceFeatures.read(path: path, configuration: configuration, labels: nil,
                                               onEvent: { recorder.consume($0, model: $1) })
         if let last = features.analysis?.inventory.lastTimeNs { recorder.finish(endNs: last) }

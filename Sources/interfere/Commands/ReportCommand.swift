@@ -20,17 +20,16 @@ struct ReportCommand: ParsableCommand {
         try reportingFailures {
             try AtomicFile.checkWritable(output)
             let url = URL(fileURLWithPath: options.trace)
-            let document: ReportDocument
             let m = try model.load()
+            let source: ReportBuilder.Source
             if PTCapture.isCapture(at: url) {
+                source = .ptCapture(url)
                 Progress.say("decoding \(options.trace)")
-                document = try ReportBuilder().buildPT(capture: url, model: m, diagnoser: Diagnoser(detector: model.detector))
             } else {
-                let configuration = try options.configuration(windowNs: m.training.windowNs)
+                source = .trace(path: options.trace, configuration: try options.configuration(windowNs: m.training.windowNs))
                 Progress.say("reading \(options.trace)")
-                document = try ReportBuilder().build(path: options.trace, configuration: configuration, model: m,
-                                                     diagnoser: Diagnoser(detector: model.detector))
             }
+            let document = try ReportBuilder().build(source, model: m, diagnoser: Diagnoser(detector: model.detector))
             let html = Data(HTMLRenderer().render(document).utf8)
             try AtomicFile.write(html, to: output)
             let periods = document.periods.count
