@@ -46,7 +46,7 @@ run() {
         (cd "$ROOT" && "$bin" report "$in" -m models/default.json -o "$out/$name.report.html" >"$out/$name.report.txt" 2>&1) || echo "exit $?" >>"$out/$name.report.txt"
     done < <(inputs)
     # Absolute paths of this checkout appear in some outputs: make them relative.
-    sed -i "s#$ROOT/##g; s#$SHARED/##g" "$out"/* 2>/dev/null || true
+    sed -i "s#$out/#OUT/#g; s#$ROOT/##g; s#$SHARED/##g" "$out"/* 2>/dev/null || true
 }
 
 BASEDIR=$CACHE/$SHA
