@@ -8,15 +8,19 @@ public struct HostModelConfiguration: Sendable {
     public var vmNames: [Int32: String]
     /// Threads known before the trace (a `threads.csv` side file: tid, pid, comm).
     public var knownThreads: [(tid: Int32, pid: Int32, comm: String)]
+    /// How the trace is read (threads; decode only).
+    public var reading: ReadingOptions
     /// Keep each VM thread state change in `HostModel.stateChanges` for the caller to drain
     /// (the report's timelines); off, the model keeps none.
     public var recordsStateChanges: Bool
 
     public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
-                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], recordsStateChanges: Bool = false) {
+                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init(),
+                recordsStateChanges: Bool = false) {
         self.windowNs = windowNs
         self.vmNames = vmNames
         self.knownThreads = knownThreads
+        self.reading = reading
         self.recordsStateChanges = recordsStateChanges
     }
 }

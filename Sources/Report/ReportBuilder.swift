@@ -3,6 +3,7 @@ import Features
 import Foundation
 import HostModel
 import Learning
+import Recording
 import TraceIngest
 
 /// Makes the `ReportDocument` of a CTF trace or an Intel PT capture (`build`): in one pass the
@@ -18,21 +19,17 @@ public struct ReportBuilder {
 
     public init() {}
 
-    /// What a report is made of, decided by the caller.
-    public enum Source {
-        /// A CTF trace (a trace folder or an LTTng session), read with this host-model configuration.
-        case trace(path: String, configuration: HostModelConfiguration)
-        /// An Intel PT capture folder.
-        case ptCapture(URL)
-    }
-
-    /// Reads `source`, scores it with `model` when given (nil: the report says it was not scored).
-    public func build(_ source: Source, model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
-        switch source {
-        case .trace(let path, let configuration):
-            return try buildTrace(path: path, configuration: configuration, model: model, diagnoser: diagnoser)
-        case .ptCapture(let capture):
-            return try buildPT(capture: capture, model: model, diagnoser: diagnoser)
+    /// Reads `recording` (whose source — CTF trace or PT capture — is already decided), scores it
+    /// with `model` when given (nil: the report says it was not scored). A trace is read with its
+    /// side files, the model's window and `reading`.
+    public func build(_ recording: Recording, reading: ReadingOptions = .init(),
+                      model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
+        switch recording.source {
+        case .trace:
+            let configuration = try recording.configuration(windowNs: model?.training.windowNs ?? 100_000_000, reading: reading)
+            return try buildTrace(path: recording.path, configuration: configuration, model: model, diagnoser: diagnoser)
+        case .ptCapture:
+            return try buildPT(capture: URL(fileURLWithPath: recording.path), model: model, diagnoser: diagnoser)
         }
     }
 

@@ -1,3 +1,4 @@
+import AtomicOutput
 import ArgumentParser
 import Diagnosis
 import Foundation
@@ -18,20 +19,14 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try AtomicFile.checkWritable(output)
-            let url = URL(fileURLWithPath: options.trace)
+            try AtomicOutput.checkWritable(output)
             let m = try model.load()
-            let source: ReportBuilder.Source
-            if PTCapture.isCapture(at: url) {
-                source = .ptCapture(url)
-                Progress.say("decoding \(options.trace)")
-            } else {
-                source = .trace(path: options.trace, configuration: try options.configuration(windowNs: m.training.windowNs))
-                Progress.say("reading \(options.trace)")
-            }
-            let document = try ReportBuilder().build(source, model: m, diagnoser: Diagnoser(detector: model.detector))
+            let recording = options.recording
+            Progress.say("\(recording.source == .ptCapture ? "decoding" : "reading") \(options.trace)")
+            let document = try ReportBuilder().build(recording, reading: TraceOptions.reading, model: m,
+                                                     diagnoser: Diagnoser(detector: model.detector))
             let html = Data(HTMLRenderer().render(document).utf8)
-            try AtomicFile.write(html, to: output)
+            try AtomicOutput.write(html, to: output)
             let periods = document.periods.count
             if options.json {
                 try printJSON(ReportWritten(output: output, bytes: html.count, vms: document.vms.map(\.name),
