@@ -53,7 +53,10 @@ public final class HostModel {
     /// Whole-trace time stolen from each VM's vCPUs, by who held the CPU.
     public private(set) var stolenTotals: [Int: [String: Int64]] = [:]
     /// The VM thread state changes since the last `drainStateChanges` (with `recordsStateChanges`).
-    public private(set) var stateChanges: [ThreadStateChange] = []
+    public var stateChanges: ArraySlice<ThreadStateChange> { changeBuffer[0..<changeCount] }
+    /// Kept changes: the first `changeCount` (the buffer is reused, never shrunk).
+    private var changeBuffer: [ThreadStateChange] = []
+    private var changeCount = 0
     private let recordsStateChanges: Bool
 
     let windowNs: Int64
@@ -144,13 +147,16 @@ public final class HostModel {
 
     /// Hands each kept state change to `body`, oldest first, and forgets them.
     public func drainStateChanges(_ body: (ThreadStateChange) -> Void) {
-        guard !stateChanges.isEmpty else { return }
-        for change in stateChanges { body(change) }
-        stateChanges.removeAll(keepingCapacity: true)
+        guard changeCount > 0 else { return }
+        for i in 0..<changeCount { body(changeBuffer[i]) }
+        changeCount = 0
     }
 
     @inline(__always) private func changed(_ tid: Int32, to state: VCPUState, cpu: Int, at t: Int64) {
-        if recordsStateChanges { stateChanges.append(ThreadStateChange(tid: tid, cpu: Int32(cpu), state: state, timeNs: t)) }
+        guard recordsStateChanges else { return }
+        let change = ThreadStateChange(tid: tid, cpu: Int32(cpu), state: state, timeNs: t)
+        if changeCount < changeBuffer.count { changeBuffer[changeCount] = change } else { changeBuffer.append(change) }
+        changeCount += 1
     }
 
     /// Closes the last window at the last event's time.

@@ -121,7 +121,7 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
             }
         }
 
-        private mutating func setGuest(cpu: Int, vcpu: Int, cr3: UInt64) {
+        @inline(__always) private mutating func setGuest(cpu: Int, vcpu: Int, cr3: UInt64) {
             let g = guestNow.base + cpu
             guard g.pointee.slot < 0 || g.pointee.vcpu != vcpu || g.pointee.cr3 != cr3 else { return }
             let (i, isNew) = guestIndex.index(UInt64(vcpu), cr3)
