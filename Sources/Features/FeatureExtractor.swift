@@ -34,6 +34,8 @@ public struct FeatureExtractor: Sendable {
                 out.append(Stats.standardDeviation(w.preemptedDurations) / 1e6)
                 out.append(share(w.stolenByKind[StealerKind.vm.rawValue]))
                 out.append(share(w.stolenByKind[StealerKind.host.rawValue] + w.stolenByKind[StealerKind.kernel.rawValue]))
+                // Self-contention: the VM's own threads held its vCPUs' CPU (never a neighbour).
+                out.append(share(w.stolenByKind[StealerKind.same.rawValue]))
                 for cause in WakeCause.allCases { out.append(rate(w.wakeCauses[cause.rawValue])) }
             case .kvm:
                 out.append(share(w.states[.guest]))

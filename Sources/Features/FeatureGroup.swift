@@ -13,7 +13,7 @@ public enum FeatureGroup: String, CaseIterable, Sendable, Codable {
             return ["sched_vcpus", "sched_running_share", "sched_preempted_share", "sched_waiting_share",
                     "sched_idle_share", "sched_preemptions_per_s", "sched_wakeups_per_s", "sched_migrations_per_s",
                     "sched_wait_latency_mean_ms", "sched_wait_latency_p95_ms", "sched_preempted_duration_std_ms",
-                    "sched_stolen_by_vm_share", "sched_stolen_by_host_share"]
+                    "sched_stolen_by_vm_share", "sched_stolen_by_host_share", "sched_stolen_by_self_share"]
                 + WakeCause.allCases.map { "sched_wake_\($0.name)_per_s" }
         case .kvm:
             return ["kvm_guest_share", "kvm_hypervisor_share", "kvm_exits_per_s"]
