@@ -22,7 +22,7 @@ public struct Diagnoser: Sendable {
     public func diagnose(scores: [WindowScore], evidence: [WindowEvidence]) -> [PeriodReport] {
         let periods = detector.periods(scores)
         let byVM = Dictionary(grouping: evidence, by: \.vm)
-        return periods.map { period in
+        let reports = periods.map { period in
             let windows = byVM[period.vm] ?? []
             let inside = windows.filter { $0.startNs >= period.startNs && $0.endNs <= period.endNs }
             let otherPeriods = periods.filter { $0.vm == period.vm }
@@ -32,5 +32,32 @@ public struct Diagnoser: Sendable {
             return PeriodReport(period: period, frequentKeys: frequent, overRepresentedKeys: over, culprit: culprit,
                                 action: ActionAdvisor.action(for: period, culprit: culprit))
         }
+        return Self.withoutSaturators(reports, evidence: byVM)
+    }
+
+    /// A VM that saturates a device or link is the culprit there, not the victim of the VM it
+    /// crushes: when two VMs' disk (net) periods overlap and each names the other as culprit on
+    /// the same resource, the one that made more of the bytes on it over the two periods together
+    /// loses its period (both keep theirs when the bytes are equal).
+    static func withoutSaturators(_ reports: [PeriodReport], evidence: [String: [WindowEvidence]]) -> [PeriodReport] {
+        var dropped = Set<Int>()
+        for (i, a) in reports.enumerated() where a.period.kind == "disk" || a.period.kind == "net" {
+            guard let b = a.culprit.name else { continue }
+            for (j, other) in reports.enumerated() where j != i && other.period.vm == b && other.culprit.name == a.period.vm
+                && other.period.kind == a.period.kind && other.culprit.resource == a.culprit.resource
+                && other.period.startNs < a.period.endNs && other.period.endNs > a.period.startNs {
+                // Judged over both periods together: the whole contention, not one burst.
+                let from = min(a.period.startNs, other.period.startNs), to = max(a.period.endNs, other.period.endNs)
+                let device = String(a.culprit.resource.split(separator: " ").dropFirst().joined(separator: " "))
+                var own: Int64 = 0, theirs: Int64 = 0
+                for w in evidence[a.period.vm] ?? [] where w.startNs >= from && w.endNs <= to {
+                    let users = (a.period.kind == "disk" ? w.diskBytes : w.netBytes)[device] ?? [:]
+                    own += users[a.period.vm] ?? 0
+                    theirs += users[b] ?? 0
+                }
+                if own > theirs { dropped.insert(i) }
+            }
+        }
+        return reports.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
     }
 }

@@ -51,8 +51,9 @@ struct NetworkAttribution {
     var awaitingReceiver: [Int64: UnownedPacket] = [:]
     /// The trace has `net_dev_queue`: link use is counted there rather than at transmit.
     var sawNetDevQueue = false
-    /// The trace has `tcp_probe`: an unowned packet may still find its socket.
-    var sawTCPProbe = false
+    /// The trace has socket events (`sock_send_length`, `tcp_probe`): an unowned packet may
+    /// still find its socket (without them it is unattributed at once).
+    var sawSocketEvents = false
     var sentTotals: [String: [String: LinkTraffic]] = [:]
     var unattributedTotals: [String: LinkTraffic] = [:]
 
@@ -86,11 +87,10 @@ extension HostModel {
     public var unattributedLinkTotals: [String: LinkTraffic] { network.unattributedTotals }
 
     /// The event ran in an interrupt, where the current task is unrelated: perf's `common_flags`
-    /// when the trace has them, else between `irq_softirq_entry` and `_exit` on that CPU (only
-    /// when the trace has softirq exits at all).
+    /// when the trace has them, else between `irq_softirq_entry` and `_exit` on that CPU.
     func inInterrupt(_ e: Event, cpu: Int) -> Bool {
         if e.context.contains(.known) { return e.context.isInterrupt }
-        return cpus[cpu].softirqOpen && cpus[cpu].sawSoftirqExit
+        return cpus[cpu].inSoftirq(at: e.time)
     }
 
     /// `tid` as a packet's owner: a VM's thread or a host process; never the idle task or a
@@ -106,6 +106,7 @@ extension HostModel {
     // MARK: - Sockets
 
     func socketSend(_ e: Event, cpu: Int, thread: Int32) {
+        network.sawSocketEvents = true
         guard !inInterrupt(e, cpu: cpu) else { return }
         let owner = packetOwner(thread)
         if owner > 0 { network.socketOwner[e.socket] = owner }
@@ -116,7 +117,7 @@ extension HostModel {
     /// on this CPU. A packet waiting for an owner is resolved: received → this socket's owner,
     /// sent → the owner of the flow's other end (its ports reversed).
     func tcpProbe(_ e: Event, cpu: Int, thread: Int32) {
-        network.sawTCPProbe = true
+        network.sawSocketEvents = true
         let socket = e.probeSocket
         network.flowSocket[e.c] = socket
         if inInterrupt(e, cpu: cpu) {
@@ -192,7 +193,7 @@ extension HostModel {
 
     private func awaitOwner(_ e: Event, sent: Bool, countsLinkUse: Bool) {
         let p = UnownedPacket(length: e.length, device: e.deviceName, time: e.time, countsLinkUse: countsLinkUse)
-        guard network.sawTCPProbe else { unattributed(p, sent: sent); return }
+        guard network.sawSocketEvents else { unattributed(p, sent: sent); return }
         if sent { network.awaitingSender[e.skbaddr] = p } else { network.awaitingReceiver[e.skbaddr] = p }
     }
 

@@ -152,7 +152,7 @@ public final class HostModel {
             account(prev, p, until: t)
             var thread = tracked[prev]!
             // A waiter seen running (its switch-in was lost) leaves the queue it was in.
-            if thread.state == .preempted || thread.state == .waiting { removeWaiter(prev, from: thread.queueCPU) }
+            if thread.state == .preempted || thread.state == .waiting { leaveQueue(prev, of: thread.queueCPU, at: t) }
             if e.prevWasRunnable {
                 thread.state = .preempted
                 thread.waitStart = t
@@ -277,8 +277,7 @@ public final class HostModel {
         default: break
         }
         let c = cpus[cpu]
-        let inSoftirq = c.softirqOpen && (c.sawSoftirqExit || t - c.softirqTime < 100_000)
-        if inSoftirq {
+        if c.inSoftirq(at: t) {
             switch c.softirq {
             case 2, 3: return .net
             case 4: return .disk
@@ -302,7 +301,7 @@ public final class HostModel {
         thread.vm = registry.info(tid)?.vm ?? thread.vm
         thread.isVCPU = true
         // Running guest or host code: no longer waiting for a CPU (its switch-in was lost).
-        if thread.state == .preempted || thread.state == .waiting { removeWaiter(tid, from: thread.queueCPU) }
+        if thread.state == .preempted || thread.state == .waiting { leaveQueue(tid, of: thread.queueCPU, at: e.time) }
         guard let vm = thread.vcpuVM else { tracked[tid] = thread; return }
         if e.kind == .kvmEntry {
             if let reason = thread.pendingExit {
@@ -484,6 +483,14 @@ public final class HostModel {
         }
     }
 
+    /// A waiter seen running elsewhere (its switch-in was lost): the time the task on the CPU it
+    /// waited for held it until now is charged, then it leaves that CPU's queue.
+    private func leaveQueue(_ tid: Int32, of cpu: Int, at t: Int64) {
+        guard cpu >= 0, cpu < cpus.count, cpus[cpu].waiters.contains(tid) else { return }
+        attributeSteal(cpu: cpu, until: t, runner: cpus[cpu].current)
+        removeWaiter(tid, from: cpu)
+    }
+
     private func removeWaiter(_ tid: Int32, from cpu: Int) {
         guard cpu >= 0, cpu < cpus.count, let i = cpus[cpu].waiters.firstIndex(of: tid) else { return }
         cpus[cpu].waiters.remove(at: i)
@@ -595,6 +602,12 @@ struct CPUState {
     /// began), and when: data an incoming ACK releases is that socket's.
     var probeSocket: Int64 = 0
     var probeTime: Int64 = 0
+
+    /// A softirq runs on this CPU at `t`: entered and not exited (before the trace's first exit,
+    /// only within 100 µs of the entry: a trace may have no exits at all).
+    func inSoftirq(at t: Int64) -> Bool {
+        softirqOpen && (sawSoftirqExit || t - softirqTime < 100_000)
+    }
 }
 
 struct TrackedThread {
