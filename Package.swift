@@ -26,7 +26,7 @@ let package = Package(
         // The pipeline, one module per stage.
         .target(name: "TraceIngest", dependencies: ["CBabeltrace2"], swiftSettings: hotPath),
         .target(name: "HostModel", dependencies: ["TraceIngest"], swiftSettings: hotPath),
-        .target(name: "Features", dependencies: ["HostModel", "TraceIngest"]),
+        .target(name: "Features", dependencies: ["HostModel", "IntelPT", "TraceIngest"]),
         .target(name: "Learning", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
         .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "IntelPT", "TraceIngest"]),
         .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"], exclude: ["README.md"]),

@@ -75,10 +75,13 @@ extension TraceFeatures {
     public init(pt: PTWindowFeatures, labels: Labels?) {
         let windowNs = pt.windowNs
         let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
-        let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
+        let values = FeatureGroup.pt.featureColumns.map { column -> @Sendable (PTWindowFeatures.Row) -> Double in
+            guard case .pt(let value) = column.source else { return { _ in .nan } }
+            return value
+        }
         let rows = pt.rows.map { row in
             FeatureRow(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs,
-                       values: order.map { row.values[$0] },
+                       values: values.map { $0(row) },
                        label: labels?.label(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs))
         }
         var names: [String] = []

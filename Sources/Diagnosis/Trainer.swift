@@ -107,28 +107,32 @@ public struct Trainer {
         let data = LabeledRows(traces, leftOut: leftOut)
         guard data.values.count >= 10 else { throw DatasetError.nothingToLearn("only \(data.values.count) labeled windows") }
         var variants: [ModelVariant] = []
-        let hasKVM = data.columns.contains { $0.hasPrefix("kvm_") }
-        let hasPT = data.columns.contains { $0.hasPrefix("pt_") }
+        func group(_ column: String) -> FeatureGroup? { FeatureColumn.named(column)?.group }
+        func columns(without excluded: Set<FeatureGroup>) -> [String] {
+            data.columns.filter { group($0).map { !excluded.contains($0) } ?? true }
+        }
+        let hasKVM = data.columns.contains { group($0) == .kvm }
+        let hasPT = data.columns.contains { group($0) == .pt }
         // Each variant learns from the windows that have its groups: CTF traces for full and
         // portable, Intel PT captures for pt.
-        func rows(having prefix: String) -> [Int] {
-            guard let c = data.columns.firstIndex(where: { $0.hasPrefix(prefix) }) else { return [] }
+        func rows(having wanted: FeatureGroup) -> [Int] {
+            guard let c = data.columns.firstIndex(where: { group($0) == wanted }) else { return [] }
             return data.values.indices.filter { !data.values[$0][c].isNaN }
         }
-        let ctf = rows(having: "sched_")
+        let ctf = rows(having: .sched)
         if hasKVM {
-            variants.append(try fitVariant("full", data, columns: data.columns.filter { !$0.hasPrefix("pt_") }, required: ["sched_", "kvm_"], rows: ctf))
+            variants.append(try fitVariant("full", data, columns: columns(without: [.pt]), required: [.sched, .kvm], rows: ctf))
         }
         if !ctf.isEmpty {
-            variants.append(try fitVariant("portable", data, columns: data.columns.filter { !$0.hasPrefix("kvm_") && !$0.hasPrefix("pt_") }, required: ["sched_"], rows: ctf))
+            variants.append(try fitVariant("portable", data, columns: columns(without: [.kvm, .pt]), required: [.sched], rows: ctf))
         }
-        let pt = rows(having: "pt_")
+        let pt = rows(having: .pt)
         if hasPT && pt.count >= 10 {
             // PT packets show VM entries, exits and host processes, not disks or links: the pt
             // variant learns CPU interference against everything else.
             var cpuOnly = data
             for r in pt where cpuOnly.interference[r] != "cpu" { cpuOnly.interference[r] = "none" }
-            variants.append(try fitVariant("pt", cpuOnly, columns: data.columns.filter { $0.hasPrefix("pt_") }, required: ["pt_"], rows: pt))
+            variants.append(try fitVariant("pt", cpuOnly, columns: data.columns.filter { group($0) == .pt }, required: [.pt], rows: pt))
         }
         var perClass: [String: Int] = [:]
         for c in data.interference { perClass[c, default: 0] += 1 }
@@ -136,7 +140,9 @@ public struct Trainer {
             datasets: traces.map(\.name), rowsPerClass: perClass, windowNs: windowNs, seed: seed))
     }
 
-    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [String], rows all: [Int]) throws -> ModelVariant {
+    /// `required`: the groups a trace must have for the variant (stored in the model as the
+    /// groups' column prefixes).
+    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [FeatureGroup], rows all: [Int]) throws -> ModelVariant {
         var fitted = try fitParts(data, columns: columns, rows: all)
         // Cross-validation grouped by trace (positions below are into `all`).
         var predictedAll = [Bool](repeating: false, count: all.count)
@@ -168,7 +174,7 @@ public struct Trainer {
         ]
         let schema = FeatureSchema.id(columns: columns, windowNs: windowNs)
         return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,
-                            requiredPrefixes: required, scaler: fitted.scaler, pca: fitted.pca,
+                            requiredPrefixes: required.map { $0.rawValue + "_" }, scaler: fitted.scaler, pca: fitted.pca,
                             centroids: fitted.centroids, clusterNames: fitted.names, classifier: fitted.classifier,
                             classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.clusterColumns)
     }
@@ -233,9 +239,10 @@ public struct Trainer {
     /// clusters are made from these (vCPUs, running and idle shares, wakeups and wake causes, exits
     /// by group, guest share, disk, QEMU and network rates and bytes). Steal, waits, latencies and
     /// their spread describe interference and are left to the classifier.
+    /// The columns workload clusters are learned from: the demand columns (`FeatureRole`), so a
+    /// workload keeps its category while it suffers.
     static func workloadColumns(_ columns: [String]) -> [String] {
-        let suffering = ["stolen", "latency", "preempted", "waiting", "handling", "xmit_wait", "interval_std", "hypervisor"]
-        let kept = columns.filter { c in !suffering.contains { c.contains($0) } }
+        let kept = columns.filter { FeatureColumn.named($0)?.role == .demand }
         return kept.isEmpty ? columns : kept
     }
 }
