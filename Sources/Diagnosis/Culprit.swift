@@ -113,7 +113,7 @@ public struct CulpritFinder: Sendable {
         let own = users[vm] ?? 0
         let unowned = users[Self.unattributed] ?? 0
         let othersTotal = total - own - unowned
-        let unownedNote = unowned > 0 ? "; unattributed \(percent(unowned / total))" : ""
+        let unownedNote = unowned <= 0 ? "" : unowned / total < 0.005 ? "; unattributed < 1 %" : "; unattributed \(percent(unowned / total))"
         let ranked = users.filter { $0.key != vm && $0.key != Self.unattributed }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         let unit = "bytes"
         guard let top = ranked.first, total > 0, top.value / total >= minimumShare else {

@@ -236,6 +236,17 @@ import Testing
         #expect(reports.first?.culprit.name == "heavy")
     }
 
+    /// Alone on its link for the whole period (a neighbour only before it): no tenant interfered.
+    @Test func aVMAloneOnItsLinkHasNoNetPeriod() {
+        let d = Diagnoser(detector: PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0))
+        let scores = (Int64(2)..<5).map { WindowScore(vm: "solo", startNs: $0 * 100_000_000, endNs: ($0 + 1) * 100_000_000, probability: 0.9, kind: "net") }
+        let windows = (Int64(0)..<5).map { evidence("solo", $0, $0 < 2 ? ["solo": 1000, "other": 1000] : ["solo": 50_000]) }
+        #expect(d.diagnose(scores: scores, evidence: windows).isEmpty)
+        // With a neighbour on the link during the period it stays (and names it).
+        let shared = (Int64(0)..<5).map { evidence("solo", $0, ["solo": 50_000, "other": 40_000]) }
+        #expect(d.diagnose(scores: scores, evidence: shared).first?.culprit.name == "other")
+    }
+
     @Test func twoEqualUsersBothKeepTheirPeriods() {
         let reports = diagnose(heavy: 200_000, light: 200_000)
         #expect(Set(reports.map(\.period.vm)) == ["heavy", "light"])
@@ -255,6 +266,9 @@ import Testing
         let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 800_000_000, endNs: 900_000_000, probability: 0.9, kind: "net") }
         let gated = EvidenceGate().apply(scores, evidence: windows)
         #expect(gated.map(\.probability) == [0.9, 0])
+    }
+}
+
 @Suite struct ClusterNamerTests {
     @Test func clusterNamesFollowTheRule() {
         #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.95]) == "cpu")
