@@ -68,7 +68,9 @@ fi
 
 echo "building the work tree" >&2
 swift build -c release 2>&1 | tail -n 1 >&2
-run "$ROOT/.build/release/interfere" "$CACHE/work"
+# A copy: later builds of the work tree do not change the binary under a running comparison.
+mkdir -p "$CACHE/work-bin"; cp .build/release/interfere "$CACHE/work-bin/interfere"
+run "$CACHE/work-bin/interfere" "$CACHE/work"
 
 status=0
 for f in "$BASEDIR"/out/*; do
@@ -80,7 +82,7 @@ n=$(ls "$BASEDIR"/out | wc -l)
 if [ "$MODEL" = 1 ]; then
     G=${GENERATED:-$ROOT/datasets/generated}
     for who in base work; do
-        bin=$BASEDIR/bin/interfere; [ "$who" = work ] && bin=$ROOT/.build/release/interfere
+        bin=$BASEDIR/bin/interfere; [ "$who" = work ] && bin=$CACHE/work-bin/interfere
         cp models/default.json "$CACHE/default.json.keep"
         INTERFERE=$bin scripts/train-default.sh "$G" >/dev/null
         cp models/default.json "$CACHE/$who-model.json"

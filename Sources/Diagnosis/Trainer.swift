@@ -36,16 +36,7 @@ struct LabeledRows {
         }
     }
 
-    /// The rows' values of `names` (NaN where a trace lacks one), after `FeatureTransform`.
-    func matrix(_ names: [String], rows: [Int]? = nil) -> Matrix {
-        let index = names.map { columns.firstIndex(of: $0) }
-        let chosen = rows ?? Array(values.indices)
-        let raw = Matrix(rows: chosen.count, columns: names.count,
-                         data: chosen.flatMap { r in index.map { $0.map { values[r][$0] } ?? .nan } })
-        return FeatureTransform.apply(raw, columns: names)
-    }
-
-    /// The same without the transform (for naming clusters in the features' own units).
+    /// The rows' values of `names`, in the features' own units (NaN where absent).
     func rawMatrix(_ names: [String], rows: [Int]) -> Matrix {
         let index = names.map { columns.firstIndex(of: $0) }
         return Matrix(rows: rows.count, columns: names.count,
@@ -80,7 +71,7 @@ public struct Trainer {
         var leftOut: [String: Set<String>] = [:]
         for dataset in datasets {
             progress?("reading \(dataset.path)")
-            let features = try dataset.read(windowNs: windowNs, requireLabels: true)
+            let (features, _) = try dataset.read(windowNs: windowNs)
             traces.append((dataset.name, features.table))
             leftOut[dataset.name] = Self.saturatorWindows(features)
         }
@@ -153,7 +144,7 @@ public struct Trainer {
         for (trainAt, testAt) in GroupKFold.folds(groups: groups, k: folds) where !trainAt.isEmpty && !testAt.isEmpty {
             let train = trainAt.map { all[$0] }, test = testAt.map { all[$0] }
             let part = try fitParts(data, columns: columns, rows: train)
-            let x = part.scaler.transform(data.matrix(columns, rows: test))
+            let x = part.pipeline.scaled(data.rawMatrix(columns, rows: test))
             let p = part.classifier.predictProbabilities(x)
             let flags = baseline.predict(data.rawMatrix(columns, rows: test), featureNames: columns,
                                          groups: test.map { data.group[$0] + "/" + data.vm[$0] })
@@ -174,46 +165,34 @@ public struct Trainer {
         ]
         let schema = FeatureSchema.id(columns: columns, windowNs: windowNs)
         return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,
-                            requiredPrefixes: required.map { $0.rawValue + "_" }, scaler: fitted.scaler, pca: fitted.pca,
+                            requiredPrefixes: required.map { $0.rawValue + "_" }, scaler: fitted.pipeline.scaler, pca: fitted.pipeline.pca,
                             centroids: fitted.centroids, clusterNames: fitted.names, classifier: fitted.classifier,
-                            classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.clusterColumns)
+                            classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.pipeline.workloadColumns)
     }
 
     struct Parts {
-        var scaler: StandardScaler
-        var pca: PCA
+        var pipeline: FeaturePipeline
         var centroids: Matrix
         var names: [String]
         var classifier: LogisticRegression
         var clusterLabels: [Int]
         var silhouette: Double
-        var clusterColumns: [String]
         var metrics: [String: Double] = [:]
     }
 
     func fitParts(_ data: LabeledRows, columns: [String], rows: [Int]) throws -> Parts {
         let raw = data.rawMatrix(columns, rows: rows)
-        var scaler = StandardScaler()
-        let x = scaler.fitTransform(data.matrix(columns, rows: rows))
-        let clusterColumns = Self.workloadColumns(columns)
-        let clusterIndex = clusterColumns.map { columns.firstIndex(of: $0)! }
-        let xw = Matrix(rows: x.rows, columns: clusterIndex.count, data: (0..<x.rows).flatMap { i in clusterIndex.map { x[i, $0] } })
-        var pca = PCA(componentCount: min(8, clusterColumns.count))
-        try pca.fit(xw)
-        let z = pca.transform(xw)
-        // k by silhouette.
-        var best: (KMeans, Double, [Int])?
-        // Over-cluster: 8…16 clusters (more than the six categories) keep each cluster pure, and
-        // the rule may give several clusters the same name.
-        let candidates = k.map { [$0] } ?? Array(2...min(16, max(2, rows.count - 1))).filter { $0 >= min(8, rows.count - 1) }
-        for kk in candidates where kk <= rows.count {
-            var km = KMeans(k: kk, restarts: 4, seed: seed)
-            try km.fit(z)
-            let labels = km.predict(z)
-            let s = Metrics.silhouette(z, labels: labels, sampleSize: 1500, seed: seed)
-            if best == nil || s > best!.1 + 1e-9 { best = (km, s, labels) }
-        }
-        let (km, silhouette, labels) = best!
+        var pipeline = FeaturePipeline(columns: columns)
+        let output = try pipeline.fit(raw)
+        let x = output.scaled
+        // k by silhouette. Over-cluster: 8…16 clusters (more than the six categories) keep each
+        // cluster pure, and the rule may give several clusters the same name.
+        var selection = KSelection(candidates: k.map { [$0] } ?? Array(2...min(16, max(2, rows.count - 1))).filter { $0 >= min(8, rows.count - 1) },
+                                   restarts: 4, sampleSize: 1500, seed: seed)
+        try selection.fit(output.components)
+        let km = selection.model
+        let silhouette = selection.silhouettes[selection.k] ?? 0
+        let labels = selection.predict(output.components)
         // Name each cluster from its centroid in the features' own units, taken as the median of
         // its windows per feature (a cluster that mixes two workloads is named by its majority,
         // not by an average that looks like neither).
@@ -231,8 +210,8 @@ public struct Trainer {
         let teach = rows.indices.filter { data.teachesClassifier[rows[$0]] }
         let xt = teach.count == rows.count ? x : Matrix(rows: teach.count, columns: x.columns, data: teach.flatMap { i in (0..<x.columns).map { x[i, $0] } })
         try classifier.fit(xt, teach.map { Self.classes.firstIndex(of: data.interference[rows[$0]]) ?? 0 }, classes: Self.classes.count)
-        return Parts(scaler: scaler, pca: pca, centroids: km.centers, names: names, classifier: classifier,
-                     clusterLabels: labels, silhouette: silhouette, clusterColumns: clusterColumns)
+        return Parts(pipeline: pipeline, centroids: km.centers, names: names, classifier: classifier,
+                     clusterLabels: labels, silhouette: silhouette)
     }
 
     /// The columns that say what a VM asks for rather than what it suffers: the workload

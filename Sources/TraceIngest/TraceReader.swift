@@ -11,11 +11,14 @@ public final class TraceReader {
     public let location: TraceLocation
     /// The strings the events' `s1`/`s2`/comm ids refer to.
     public let strings: StringTable
+    /// Decoding threads (`ReadingOptions.threads`).
+    public let threads: Int
 
     /// Locates the traces under `path`; throws `TraceError` when there are none.
-    public init(path: String, strings: StringTable = StringTable()) throws {
+    public init(path: String, strings: StringTable = StringTable(), threads: Int = ReadingOptions.defaultThreads) throws {
         self.location = try TraceLocation(path: path)
         self.strings = strings
+        self.threads = min(max(threads, 1), 8)
     }
 
     /// Reads every event, calling `body` for each in time order, and returns the inventory.
@@ -24,7 +27,7 @@ public final class TraceReader {
     /// then seen every event before that point.
     @discardableResult
     public func read(_ body: (Event) throws -> Void) throws -> TraceInventory {
-        let parallelism = Self.threads
+        let parallelism = threads
         if parallelism > 1 {
             let first = try TracePart(location: location, part: (0, parallelism))
             if first.graph.portCount >= parallelism {
@@ -42,28 +45,20 @@ public final class TraceReader {
         return try readSerially(body)
     }
 
-    /// Decoding threads: 2 on a machine with 2 or more cores (the decoding of half the streams
-    /// each, merged by time here), 1 otherwise; `INTERFERE_THREADS` overrides.
-    static var threads: Int {
-        if let text = ProcessInfo.processInfo.environment["INTERFERE_THREADS"], let n = Int(text), n >= 1 { return min(n, 8) }
-        return min(2, ProcessInfo.processInfo.activeProcessorCount)
-    }
-
     private func readSerially(_ body: (Event) throws -> Void) throws -> TraceInventory {
         let state = SinkState(strings: strings)
         let graph = try GraphBuilder(location: location, state: state)
         defer { graph.release() }
         while true {
-            let status = bt_graph_run_once(graph.graph)
+            let step = graph.step()
             for i in 0..<state.buffer.count { try body(state.buffer[i]) }
             state.buffer.removeAll(keepingCapacity: true)
-            switch status {
-            case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+            switch step {
+            case .more:
                 continue
-            case BT_GRAPH_RUN_ONCE_STATUS_END:
+            case .end:
                 return state.inventory(location: location)
-            default:
-                let reason = GraphBuilder.takeErrorMessage() ?? "error status \(status.rawValue)"
+            case .failed(let reason):
                 throw TraceError.decodeFailed(path: location.path, reason: reason,
                                               eventsRead: state.totalEvents,
                                               lastTime: state.totalEvents > 0 ? state.lastTime : nil)
