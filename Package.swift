@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // C libraries, each behind a small system library target.
@@ -34,7 +35,8 @@ let package = Package(
         .target(name: "Learning", dependencies: ["AtomicOutput", "CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
         .target(name: "Diagnosis", dependencies: ["Features", "Learning", "Recording", "HostModel", "IntelPT", "TraceIngest"]),
         .target(name: "IntelPT", dependencies: ["AtomicOutput", "CIPT", "TraceIngest"], exclude: ["README.md"]),
-        .target(name: "Simulator", dependencies: ["AtomicOutput", "CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
+        .target(name: "Simulator", dependencies: ["AtomicOutput", "CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning",
+                                                .product(name: "HeapModule", package: "swift-collections")], swiftSettings: hotPath),
         .target(name: "Report", dependencies: ["Diagnosis", "Features", "Recording", "HostModel", "Learning", "IntelPT", "TraceIngest"]),
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 

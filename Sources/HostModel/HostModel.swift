@@ -10,13 +10,18 @@ public struct HostModelConfiguration: Sendable {
     public var knownThreads: [(tid: Int32, pid: Int32, comm: String)]
     /// How the trace is read (threads; decode only).
     public var reading: ReadingOptions
+    /// Keep each VM thread state change in `HostModel.stateChanges` for the caller to drain
+    /// (the report's timelines); off, the model keeps none.
+    public var recordsStateChanges: Bool
 
     public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
-                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init()) {
+                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init(),
+                recordsStateChanges: Bool = false) {
         self.windowNs = windowNs
         self.vmNames = vmNames
         self.knownThreads = knownThreads
         self.reading = reading
+        self.recordsStateChanges = recordsStateChanges
     }
 }
 
@@ -25,7 +30,10 @@ public struct HostModelConfiguration: Sendable {
 ///
 /// Feed events in time order with `consume`; each time a window closes, `onWindow` receives one
 /// `VMWindow` per VM (and `onHostWindow` one `HostWindow`). Call `finish()` after the last event.
-/// Memory grows with threads, VMs and in-flight requests, not with events.
+/// With `recordsStateChanges`, each change of a VM thread's state that an event shows (not the
+/// state assumed for a thread before its first event) is also kept in `stateChanges` until the
+/// caller drains it: the one place where thread states are decided. Memory grows with threads,
+/// VMs and in-flight requests, not with events.
 public final class HostModel {
     public let strings: StringTable
     public let configuration: HostModelConfiguration
@@ -46,6 +54,12 @@ public final class HostModel {
     public private(set) var stolenTotals: [Int: [String: Int64]] = [:]
     /// Whole-trace time each VM's vCPUs waited while the VM's own threads held their CPU.
     public private(set) var selfContentionTotals: [Int: Int64] = [:]
+    /// The VM thread state changes since the last `drainStateChanges` (with `recordsStateChanges`).
+    public var stateChanges: ArraySlice<ThreadStateChange> { changeBuffer[0..<changeCount] }
+    /// Kept changes: the first `changeCount` (the buffer is reused, never shrunk).
+    private var changeBuffer: [ThreadStateChange] = []
+    private var changeCount = 0
+    private let recordsStateChanges: Bool
 
     let windowNs: Int64
     var cpus: [CPUState] = []
@@ -67,6 +81,7 @@ public final class HostModel {
         self.windowNs = max(1, configuration.windowNs)
         self.registry = ThreadRegistry(strings: strings, vmNames: configuration.vmNames)
         self.hostWindow = HostWindow(index: 0, windowNs: max(1, configuration.windowNs))
+        self.recordsStateChanges = configuration.recordsStateChanges
         for thread in configuration.knownThreads {
             registry.note(tid: thread.tid, pid: thread.pid)
             registry.note(tid: thread.tid, comm: strings.intern(thread.comm))
@@ -137,6 +152,20 @@ public final class HostModel {
         }
     }
 
+    /// Hands each kept state change to `body`, oldest first, and forgets them.
+    public func drainStateChanges(_ body: (ThreadStateChange) -> Void) {
+        guard changeCount > 0 else { return }
+        for i in 0..<changeCount { body(changeBuffer[i]) }
+        changeCount = 0
+    }
+
+    @inline(__always) private func changed(_ tid: Int32, to state: VCPUState, cpu: Int, at t: Int64) {
+        guard recordsStateChanges else { return }
+        let change = ThreadStateChange(tid: tid, cpu: Int32(cpu), state: state, timeNs: t)
+        if changeCount < changeBuffer.count { changeBuffer[changeCount] = change } else { changeBuffer.append(change) }
+        changeCount += 1
+    }
+
     /// Closes the last window at the last event's time.
     public func finish() {
         guard firstTime != nil else { return }
@@ -170,6 +199,7 @@ public final class HostModel {
             } else {
                 thread.state = .idle
             }
+            changed(prev, to: thread.state, cpu: cpu, at: t)
             thread.stateIsAssumed = false
             thread.since = t
             thread.stealSince = t
@@ -184,6 +214,7 @@ public final class HostModel {
             }
             if thread.state == .preempted || thread.state == .waiting { removeWaiter(next, from: thread.queueCPU) }
             thread.state = .hypervisor
+            changed(next, to: .hypervisor, cpu: cpu, at: t)
             thread.stateIsAssumed = false
             thread.since = t
             thread.lastCPU = cpu
@@ -212,6 +243,7 @@ public final class HostModel {
         if thread.queueCPU >= cpus.count { cpus.append(contentsOf: (cpus.count...thread.queueCPU).map { _ in CPUState() }) }
         cpus[thread.queueCPU].waiters.append(tid)
         tracked[tid] = thread
+        changed(tid, to: .waiting, cpu: thread.queueCPU, at: e.time)
         if let vm = thread.vcpuVM {
             vmWindows[vm].wakeups += 1
             vmWindows[vm].wakeCauses[wakeCause(waker: waker, cpu: cpu, vm: vm, at: e.time).rawValue] += 1
@@ -316,6 +348,7 @@ public final class HostModel {
             vmWindows[vm].entries += 1
             thread.state = .guest
             thread.stateIsAssumed = false
+            changed(tid, to: .guest, cpu: cpu, at: e.time)
         } else {
             let reason = ExitReason(rawValue: e.exitReason, isa: e.isa)
             vmWindows[vm].exitsByReason[reason, default: 0] += 1
@@ -324,6 +357,7 @@ public final class HostModel {
             thread.pendingExit = reason
             thread.exitStart = e.time
             thread.state = .hypervisor
+            changed(tid, to: .hypervisor, cpu: cpu, at: e.time)
         }
         thread.since = e.time
         thread.lastCPU = cpu
@@ -553,6 +587,21 @@ public final class HostModel {
         if pendingBlock.count > 10_000 { pendingBlock = pendingBlock.filter { $0.value.time >= t } }
         if pendingQemu.count > 10_000 { pendingQemu = pendingQemu.filter { $0.value.time >= t } }
         network.purge(before: t)
+    }
+}
+
+/// A VM thread entered `state` at `timeNs` (on `cpu`: where it runs, or the run queue it waits on).
+public struct ThreadStateChange: Sendable, Equatable {
+    public var tid: Int32
+    public var cpu: Int32
+    public var state: VCPUState
+    public var timeNs: Int64
+
+    public init(tid: Int32, cpu: Int32, state: VCPUState, timeNs: Int64) {
+        self.tid = tid
+        self.cpu = cpu
+        self.state = state
+        self.timeNs = timeNs
     }
 }
 

@@ -5,11 +5,12 @@ import TraceIngest
 /// entries, exits, guest/hypervisor time, guest run lengths, host-process preemptions, gaps,
 /// and per VM the guest processes (guest CR3) with their run time.
 ///
-/// Times: guest = VM entry → VM exit. Hypervisor = VM exit → the first of: the next VM entry on
-/// that CPU, a host CR3 write (PIP outside the guest: the scheduler switched the vCPU's thread
-/// out, another host process runs there — preemption, not hypervisor work — or the CPU idles),
-/// a gap. A host CR3 other than the exit's counts as a preemption by that process (once per
-/// change of CR3). Time from a gap's start to its end is never attributed.
+/// Times (`PTStateMachine`, shared with `PTWindowFeatures`): guest = VM entry → VM exit.
+/// Hypervisor = VM exit → the first of: the next VM entry on that CPU, a host CR3 write (PIP
+/// outside the guest: the scheduler switched the vCPU's thread out, another host process runs
+/// there — preemption, not hypervisor work — or the CPU idles), a gap. A host CR3 other than the
+/// exit's counts as a preemption by that process (once per change of CR3). Time from a gap's
+/// start to its end is never attributed.
 public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Totals for one CPU.
     public struct CPU: Codable, Sendable, Equatable {
@@ -56,166 +57,115 @@ public struct PTStats: Codable, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Streaming form: feed events (time-ordered per CPU, CPUs in any interleaving) with
-    /// `consume`, then `finish`. Per event: pointer writes only; the vCPU (VMCS → index) and the
-    /// guest process ((vCPU, CR3) → slot) are looked up when they change on a CPU, in open-addressing
-    /// tables; names are made once at the end. (`@exclusivity(unchecked)`: the event loop is the only
-    /// accessor; the dynamic checks were 8 % of a run.)
+    /// `consume`, then `finish`. The times come from `PTStateMachine`; this sink adds them up. Per
+    /// event: pointer writes only; the guest process ((vCPU, CR3) → slot) is looked up when it
+    /// changes on a CPU, in open-addressing tables; names are made once at the end.
+    /// (`@exclusivity(unchecked)`: the event loop is the only accessor; the dynamic checks were 8 %
+    /// of a run.)
     public final class Accumulator: PTEventSink {
-        private enum Mode: UInt8 { case unknown, guest, hypervisor, away }
-        private struct CPUState {
-            var mode = Mode.unknown
-            var vcpu = -1                  // index of the vCPU
-            var since: Int64 = 0           // start of the current guest / hypervisor interval
-            var runStart: Int64 = 0        // VM entry of the current guest run
-            var exitCR3: UInt64 = 0        // the vCPU process's host CR3 (from the VM exit)
-            var returnAt: Int64 = -1       // the last host CR3 write not made in host mode of a vCPU (-1: none since)
-            var returnCR3: UInt64 = 0      // the CR3 it loaded
-            var hostCR3: UInt64 = 0        // host CR3 now
-            var guestSlot = -1             // guest process slot of (vcpu, guest CR3)
-            var guestCR3: UInt64 = 0
-            var cachedBase: UInt64 = 0, cachedIndex = -1   // last VMCS → vCPU index seen here
-        }
-        /// The trivial part of `VCPU`.
-        private struct Totals {
-            var entries = 0, exits = 0, runs = 0
-            var guestNs: Int64 = 0, hypervisorNs: Int64 = 0, runMinNs: Int64 = 0, runMaxNs: Int64 = 0, guestRunNs: Int64 = 0
-            var processCR3: UInt64 = 0     // the vCPU thread's process (host CR3 at its exits; 0 before the first)
-        }
-
-        private let sidecar: PTSidecar
-        private let states: Counters<CPUState>
-        private let cpuTotals: Counters<CPU>
-        private let vcpuTotals = Counters(zero: Totals())
-        @exclusivity(unchecked) private var vmcsIndex = PairIndex()        // (VMCS, 0) → vCPU
-        @exclusivity(unchecked) private var guestIndex = PairIndex()       // (vCPU, guest CR3) → slot
-        private let guestTime = Counters(zero: Int64(0))
-        @exclusivity(unchecked) private var preemptionIndex = PairIndex()  // (vCPU, host CR3) → slot
-        private let preemptionCount = Counters(zero: 0)
+        @exclusivity(unchecked) private var machine: PTStateMachine<Totals>
 
         public init(sidecar: PTSidecar) {
-            self.sidecar = sidecar
-            states = Counters(zero: CPUState(), count: sidecar.cpuCount)
-            cpuTotals = Counters(zero: CPU(cpu: 0))
-            for c in 0..<sidecar.cpuCount { cpuTotals.append(CPU(cpu: c)) }
+            machine = PTStateMachine(cpuCount: sidecar.cpuCount, sink: Totals(sidecar: sidecar))
         }
 
-        @inline(__always) private func index(of base: UInt64, _ s: UnsafeMutablePointer<CPUState>) -> Int {
-            if s.pointee.cachedIndex >= 0, s.pointee.cachedBase == base { return s.pointee.cachedIndex }
-            let (i, isNew) = vmcsIndex.index(base, 0)
-            if isNew { vcpuTotals.append(Totals()) }
-            s.pointee.cachedBase = base
-            s.pointee.cachedIndex = i
-            return i
-        }
-
-        private func slot(vcpu: Int, cr3: UInt64) -> Int {
-            let (i, isNew) = guestIndex.index(UInt64(vcpu), cr3)
-            if isNew { guestTime.append(0) }
-            return i
-        }
-
-        /// Ends the CPU's current guest or hypervisor interval at `t`.
-        @inline(__always) private func close(_ c: Int, _ s: UnsafeMutablePointer<CPUState>, at t: Int64) {
-            switch s.pointee.mode {
-            case .guest:
-                let d = t - s.pointee.since
-                vcpuTotals.base[s.pointee.vcpu].guestNs += d
-                cpuTotals.base[c].guestNs += d
-                guestTime.base[s.pointee.guestSlot] += d
-            case .hypervisor:
-                let d = t - s.pointee.since
-                vcpuTotals.base[s.pointee.vcpu].hypervisorNs += d
-                cpuTotals.base[c].hypervisorNs += d
-            case .unknown, .away: break
-            }
-        }
-
-        public func consume(_ e: Event) {
-            let c = Int(e.cpu)
-            guard c >= 0, c < states.count else { return }
-            let s = states.base + c
-            let t = e.time
-            switch e.kind {
-            case .ptVMEntry:
-                let i = index(of: UInt64(bitPattern: e.a), s), cr3 = UInt64(bitPattern: e.b)
-                if s.pointee.mode == .away, s.pointee.returnAt >= 0, vcpuTotals.base[i].processCR3 == 0 || s.pointee.returnCR3 == vcpuTotals.base[i].processCR3 {
-                    s.pointee.vcpu = i
-                    // The vCPU's process was loaded back (its thread switched in) and entered the
-                    // guest: from that CR3 write, the vCPU thread was in host mode again.
-                    s.pointee.mode = .hypervisor
-                    s.pointee.since = s.pointee.returnAt
-                }
-                close(c, s, at: t)
-                vcpuTotals.base[i].entries += 1
-                cpuTotals.base[c].entries += 1
-                if s.pointee.guestSlot < 0 || s.pointee.vcpu != i || s.pointee.guestCR3 != cr3 {
-                    s.pointee.guestSlot = slot(vcpu: i, cr3: cr3)
-                    s.pointee.guestCR3 = cr3
-                }
-                s.pointee.mode = .guest
-                s.pointee.vcpu = i
-                s.pointee.since = t
-                s.pointee.runStart = t
-            case .ptGuestProcessSwitch:
-                guard s.pointee.mode == .guest else { return }
-                close(c, s, at: t)
-                let cr3 = UInt64(bitPattern: e.b)
-                s.pointee.guestSlot = slot(vcpu: s.pointee.vcpu, cr3: cr3)
-                s.pointee.guestCR3 = cr3
-                s.pointee.since = t
-            case .ptVMExit:
-                let i = index(of: UInt64(bitPattern: e.a), s)
-                let v = vcpuTotals.base + i
-                v.pointee.exits += 1
-                cpuTotals.base[c].exits += 1
-                if s.pointee.mode == .guest {
-                    close(c, s, at: t)
-                    let run = t - s.pointee.runStart
-                    if v.pointee.runs == 0 || run < v.pointee.runMinNs { v.pointee.runMinNs = run }
-                    if run > v.pointee.runMaxNs { v.pointee.runMaxNs = run }
-                    v.pointee.runs += 1
-                    v.pointee.guestRunNs += run
-                }
-                let cr3 = UInt64(bitPattern: e.b)
-                s.pointee.mode = .hypervisor
-                s.pointee.vcpu = i
-                s.pointee.since = t
-                s.pointee.exitCR3 = cr3
-                s.pointee.hostCR3 = cr3
-                s.pointee.returnAt = -1
-                v.pointee.processCR3 = cr3
-            case .ptHostProcessSwitch:
-                let cr3 = UInt64(bitPattern: e.b)
-                let mode = s.pointee.mode
-                // A write in a vCPU's host mode is its thread leaving; any other may be a vCPU
-                // thread's process coming back (decided at the next VM entry).
-                s.pointee.returnAt = mode == .hypervisor ? -1 : t
-                s.pointee.returnCR3 = cr3
-                if mode == .hypervisor || mode == .away {
-                    close(c, s, at: t)
-                    s.pointee.mode = .away
-                    if cr3 != s.pointee.hostCR3, cr3 != s.pointee.exitCR3 {
-                        let (k, isNew) = preemptionIndex.index(UInt64(s.pointee.vcpu), cr3)
-                        if isNew { preemptionCount.append(0) }
-                        preemptionCount.base[k] += 1
-                    }
-                }
-                s.pointee.hostCR3 = cr3
-            case .ptGap:
-                close(c, s, at: t)
-                cpuTotals.base[c].gaps += 1
-                cpuTotals.base[c].gapNs += e.a - t
-                s.pointee.mode = .unknown
-                s.pointee.guestSlot = -1
-            default: break
-            }
-        }
+        public func consume(_ e: Event) { machine.consume(e) }
 
         /// The stats: names from the sidecar, vCPUs sorted by (VM, vCPU, VMCS).
-        public func finish() -> PTStats {
+        public func finish() -> PTStats { machine.sink.finish() }
+    }
+
+    /// The `PTTimelineSink` that adds up the per-CPU and per-vCPU totals.
+    struct Totals: PTTimelineSink {
+        /// The trivial part of `VCPU`.
+        private struct VCPUTotals {
+            var entries = 0, exits = 0, runs = 0
+            var guestNs: Int64 = 0, hypervisorNs: Int64 = 0, runMinNs: Int64 = 0, runMaxNs: Int64 = 0, guestRunNs: Int64 = 0
+        }
+        /// Per CPU: the guest process slot of the current guest run.
+        private struct GuestNow { var slot = -1, vcpu = -1; var cr3: UInt64 = 0 }
+
+        private let sidecar: PTSidecar
+        private let cpuTotals: Counters<CPU>
+        private let guestNow: Counters<GuestNow>
+        private let vcpuTotals = Counters(zero: VCPUTotals())
+        private let vmcsBases = Counters(zero: UInt64(0))
+        private var guestIndex = PairIndex()       // (vCPU, guest CR3) → slot
+        private let guestTime = Counters(zero: Int64(0))
+        private var preemptionIndex = PairIndex()  // (vCPU, host CR3) → slot
+        private let preemptionCount = Counters(zero: 0)
+
+        init(sidecar: PTSidecar) {
+            self.sidecar = sidecar
+            cpuTotals = Counters(zero: CPU(cpu: 0))
+            for c in 0..<sidecar.cpuCount { cpuTotals.append(CPU(cpu: c)) }
+            guestNow = Counters(zero: GuestNow(), count: sidecar.cpuCount)
+        }
+
+        mutating func newVCPU(_ vcpu: Int, vmcs: UInt64) {
+            vcpuTotals.append(VCPUTotals())
+            vmcsBases.append(vmcs)
+        }
+
+        @inline(__always) mutating func interval(_ mode: PTMode, cpu: Int, vcpu: Int, from: Int64, to: Int64) {
+            let d = to - from
+            switch mode {
+            case .guest:
+                vcpuTotals.base[vcpu].guestNs += d
+                cpuTotals.base[cpu].guestNs += d
+                guestTime.base[guestNow.base[cpu].slot] += d
+            case .hypervisor:
+                vcpuTotals.base[vcpu].hypervisorNs += d
+                cpuTotals.base[cpu].hypervisorNs += d
+            case .preempted, .unknown, .away: break
+            }
+        }
+
+        @inline(__always) private mutating func setGuest(cpu: Int, vcpu: Int, cr3: UInt64) {
+            let g = guestNow.base + cpu
+            guard g.pointee.slot < 0 || g.pointee.vcpu != vcpu || g.pointee.cr3 != cr3 else { return }
+            let (i, isNew) = guestIndex.index(UInt64(vcpu), cr3)
+            if isNew { guestTime.append(0) }
+            g.pointee = GuestNow(slot: i, vcpu: vcpu, cr3: cr3)
+        }
+
+        mutating func entry(cpu: Int, vcpu: Int, guestCR3: UInt64, at t: Int64) {
+            vcpuTotals.base[vcpu].entries += 1
+            cpuTotals.base[cpu].entries += 1
+            setGuest(cpu: cpu, vcpu: vcpu, cr3: guestCR3)
+        }
+
+        mutating func guestSwitch(cpu: Int, vcpu: Int, guestCR3: UInt64, at t: Int64) {
+            setGuest(cpu: cpu, vcpu: vcpu, cr3: guestCR3)
+        }
+
+        mutating func exit(cpu: Int, vcpu: Int, run: Int64?, at t: Int64) {
+            let v = vcpuTotals.base + vcpu
+            v.pointee.exits += 1
+            cpuTotals.base[cpu].exits += 1
+            guard let run else { return }
+            if v.pointee.runs == 0 || run < v.pointee.runMinNs { v.pointee.runMinNs = run }
+            if run > v.pointee.runMaxNs { v.pointee.runMaxNs = run }
+            v.pointee.runs += 1
+            v.pointee.guestRunNs += run
+        }
+
+        mutating func preemption(cpu: Int, vcpu: Int, hostCR3: UInt64) {
+            let (k, isNew) = preemptionIndex.index(UInt64(vcpu), hostCR3)
+            if isNew { preemptionCount.append(0) }
+            preemptionCount.base[k] += 1
+        }
+
+        mutating func gap(cpu: Int, from: Int64, to: Int64) {
+            cpuTotals.base[cpu].gaps += 1
+            cpuTotals.base[cpu].gapNs += to - from
+            guestNow.base[cpu].slot = -1
+        }
+
+        func finish() -> PTStats {
             func proc(_ cr3: UInt64) -> String { sidecar.processes[String(cr3)] ?? String(format: "cr3-%llx", cr3) }
-            var out: [VCPU] = (0..<vmcsIndex.count).map { i in
-                let base = vmcsIndex.key(i).0, n = sidecar.vmcs[String(base)], t = vcpuTotals[i]
+            var out: [VCPU] = (0..<vmcsBases.count).map { i in
+                let base = vmcsBases[i], n = sidecar.vmcs[String(base)], t = vcpuTotals[i]
                 var v = VCPU(vmcs: base, vm: n?.vm ?? String(format: "vmcs-%llx", base), vcpu: n?.vcpu ?? -1)
                 v.entries = t.entries; v.exits = t.exits; v.guestNs = t.guestNs; v.hypervisorNs = t.hypervisorNs
                 v.runs = t.runs; v.runMinNs = t.runMinNs; v.runMaxNs = t.runMaxNs; v.guestRunNs = t.guestRunNs

@@ -1,4 +1,4 @@
-/// Storage for the per-event accumulators (`PTStats.Accumulator`, `PTWindowFeatures.Accumulator`):
+/// Storage for the per-event PT code (`PTStateMachine` and its sinks `PTStats.Totals`, `PTWindowFeatures.Rows`):
 /// the event loop touches only these, never a Swift Dictionary (SipHash per lookup) nor a
 /// Swift Array it mutates (a uniqueness check per write).
 

@@ -3,10 +3,11 @@ import TraceIngest
 
 /// The PT feature group per (VM, window): shares of guest / hypervisor / host-preemption time,
 /// entry and guest-switch rates, mean guest run. Windows are [i*w, (i+1)*w) with i = floor(t/w).
-/// Times per CPU, attributed to the VM of the VMCS: guest = VM entry → exit; hypervisor = exit →
-/// the first host CR3 write (PIP), VM entry or gap (after a host CR3 write the vCPU's thread is
-/// off the CPU: preemption or idle, not hypervisor work); host preemption = while a host CR3 other
-/// than the one at the exit is loaded, until the next VM entry or gap. Denominators are the
+/// Times per CPU (`PTStateMachine`, shared with `PTStats`), attributed to the VM of the VMCS:
+/// guest = VM entry → exit; hypervisor = exit → the first host CR3 write (PIP), VM entry or gap
+/// (after a host CR3 write the vCPU's thread is off the CPU: preemption or idle, not hypervisor
+/// work); host preemption = while a host CR3 other than the one at the exit is loaded, until the
+/// next VM entry or gap. Denominators are the
 /// vCPU time observed in the window (guest + hypervisor + host preemption): time inside a gap is
 /// never observed (state is reset at a gap), so it is excluded rather than bridged.
 public struct PTWindowFeatures: Codable, Sendable, Equatable {
@@ -59,45 +60,45 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
         self.rows = rows
     }
 
-    /// Streaming form: `consume` events (time-ordered per CPU), then `finish`.
+    /// Streaming form: `consume` events (time-ordered per CPU), then `finish`. The times come from
+    /// `PTStateMachine`; this sink splits them over windows.
     public struct Accumulator: PTEventSink {
-        private enum Mode: UInt8 { case unknown, guest, hypervisor, preempted, away }
-        private struct CPUState {
-            var mode = Mode.unknown
-            var vm = -1
-            var since: Int64 = 0
-            var runStart: Int64 = 0
-            var exitCR3: UInt64 = 0
-            var returnAt: Int64 = -1   // the last host CR3 write not made in a VM's host mode (-1: none since)
-            var returnCR3: UInt64 = 0  // the CR3 it loaded
+        private var machine: PTStateMachine<Rows>
+
+        public init(sidecar: PTSidecar, windowNs: Int64) {
+            machine = PTStateMachine(cpuCount: sidecar.cpuCount, sink: Rows(sidecar: sidecar, windowNs: windowNs))
         }
+
+        public mutating func consume(_ e: Event) { machine.consume(e) }
+
+        /// The rows, sorted by (vm, window).
+        public func finish() -> PTWindowFeatures { machine.sink.finish() }
+    }
+
+    /// The `PTTimelineSink` that splits the times over (VM, window) rows.
+    struct Rows: PTTimelineSink {
         private struct Key: Hashable { var vm: Int; var window: Int64 }
 
         private let sidecar: PTSidecar
         private let w: Int64
-        private var states: [CPUState]
         private var vmNames: [String] = []
         private var vmIndex: [String: Int] = [:]
-        private var vmOfBase: [UInt64: Int] = [:]
+        private var vmOfVCPU: [Int] = []        // vCPU → VM
         private var rowIndex: [Key: Int] = [:]
         private var rows: [Row] = []
-        private var processCR3: [UInt64: UInt64] = [:]   // VMCS → its thread's process host CR3 (from its exits; unknown before the first)
 
-        public init(sidecar: PTSidecar, windowNs: Int64) {
+        init(sidecar: PTSidecar, windowNs: Int64) {
             self.sidecar = sidecar
             w = max(1, windowNs)
-            states = [CPUState](repeating: CPUState(), count: sidecar.cpuCount)
         }
 
-        private mutating func vm(of base: UInt64) -> Int {
-            if let i = vmOfBase[base] { return i }
-            let name = sidecar.vmcs[String(base)]?.vm ?? String(format: "vmcs-%llx", base)
+        mutating func newVCPU(_ vcpu: Int, vmcs: UInt64) {
+            let name = sidecar.vmcs[String(vmcs)]?.vm ?? String(format: "vmcs-%llx", vmcs)
             let i: Int
             if let known = vmIndex[name] { i = known } else {
                 vmNames.append(name); i = vmNames.count - 1; vmIndex[name] = i
             }
-            vmOfBase[base] = i
-            return i
+            vmOfVCPU.append(i)
         }
 
         private func window(_ t: Int64) -> Int64 { t >= 0 ? t / w : (t - w + 1) / w }
@@ -110,15 +111,13 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
             return rows.count - 1
         }
 
-        /// Ends the CPU's current interval at `t`, split over windows.
-        private mutating func close(_ c: Int, at t: Int64) {
-            let s = states[c]
-            guard s.mode != .unknown, s.mode != .away, t > s.since else { return }
-            var a = s.since
-            while a < t {
-                let i = window(a), b = min(t, (i + 1) * w), r = row(s.vm, i), d = b - a
+        mutating func interval(_ mode: PTMode, cpu: Int, vcpu: Int, from: Int64, to: Int64) {
+            let vm = vmOfVCPU[vcpu]
+            var a = from
+            while a < to {
+                let i = window(a), b = min(to, (i + 1) * w), r = row(vm, i), d = b - a
                 rows[r].observedNs += d
-                switch s.mode {
+                switch mode {
                 case .guest: rows[r].guestNs += d
                 case .hypervisor: rows[r].hypervisorNs += d
                 case .preempted: rows[r].preemptedNs += d
@@ -128,64 +127,25 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
             }
         }
 
-        public mutating func consume(_ e: Event) {
-            let c = Int(e.cpu)
-            guard c >= 0, c < states.count else { return }
-            let t = e.time
-            switch e.kind {
-            case .ptVMEntry:
-                let v = vm(of: UInt64(bitPattern: e.a))
-                let s = states[c]
-                let base = UInt64(bitPattern: e.a)
-                if s.mode == .away || s.mode == .preempted, s.returnAt >= 0, processCR3[base].map({ $0 == s.returnCR3 }) ?? true {
-                    // The VM's process was loaded back (a vCPU thread switched in) and entered:
-                    // from that CR3 write, host mode of this VM again.
-                    close(c, at: s.returnAt)
-                    states[c].vm = v
-                    states[c].mode = .hypervisor
-                    states[c].since = s.returnAt
-                }
-                close(c, at: t)
-                rows[row(v, window(t))].entries += 1
-                states[c] = CPUState(mode: .guest, vm: v, since: t, runStart: t)
-            case .ptGuestProcessSwitch:
-                guard states[c].mode == .guest else { return }
-                close(c, at: t)
-                states[c].since = t
-                rows[row(states[c].vm, window(t))].guestSwitches += 1
-            case .ptVMExit:
-                close(c, at: t)
-                let v = vm(of: UInt64(bitPattern: e.a))
-                if states[c].mode == .guest {
-                    let r = row(v, window(t))
-                    rows[r].runs += 1
-                    rows[r].runNs += t - states[c].runStart
-                }
-                states[c] = CPUState(mode: .hypervisor, vm: v, since: t, runStart: 0, exitCR3: UInt64(bitPattern: e.b))
-                processCR3[UInt64(bitPattern: e.a)] = UInt64(bitPattern: e.b)
-            case .ptHostProcessSwitch:
-                let s = states[c]
-                guard s.mode == .hypervisor || s.mode == .preempted || s.mode == .away else { return }
-                // A write in a VM's host mode is its thread leaving; any other may be a VM's
-                // process coming back (decided at the next VM entry).
-                states[c].returnAt = s.mode == .hypervisor ? -1 : t
-                states[c].returnCR3 = UInt64(bitPattern: e.b)
-                let other = UInt64(bitPattern: e.b) != s.exitCR3
-                let next: Mode = other ? .preempted : .away
-                if next != s.mode {
-                    close(c, at: t)
-                    states[c].mode = next
-                    states[c].since = t
-                }
-            case .ptGap:
-                close(c, at: t)
-                states[c] = CPUState()
-            default: break
-            }
+        mutating func entry(cpu: Int, vcpu: Int, guestCR3: UInt64, at t: Int64) {
+            rows[row(vmOfVCPU[vcpu], window(t))].entries += 1
         }
 
-        /// The rows, sorted by (vm, window).
-        public func finish() -> PTWindowFeatures {
+        mutating func guestSwitch(cpu: Int, vcpu: Int, guestCR3: UInt64, at t: Int64) {
+            rows[row(vmOfVCPU[vcpu], window(t))].guestSwitches += 1
+        }
+
+        mutating func exit(cpu: Int, vcpu: Int, run: Int64?, at t: Int64) {
+            guard let run else { return }
+            let r = row(vmOfVCPU[vcpu], window(t))
+            rows[r].runs += 1
+            rows[r].runNs += run
+        }
+
+        mutating func preemption(cpu: Int, vcpu: Int, hostCR3: UInt64) {}
+        mutating func gap(cpu: Int, from: Int64, to: Int64) {}
+
+        func finish() -> PTWindowFeatures {
             let sorted = rows.sorted { ($0.vm, $0.window) < ($1.vm, $1.window) }
             return PTWindowFeatures(windowNs: w, rows: sorted)
         }

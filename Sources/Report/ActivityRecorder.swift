@@ -3,10 +3,12 @@ import TraceIngest
 
 /// Who ran on each CPU and what each VM thread was doing, over time, in bounded bins.
 ///
-/// Fed every event of the same pass that makes the features (`onEvent`), it keeps per CPU the
-/// time each thread held it per bin, and per VM thread (vCPUs, I/O threads, vhost) the time in
-/// each `VCPUState` per bin (for threads that are not vCPUs `hypervisor` means running). A
-/// thread is followed from the first event at which the host model knows it belongs to a VM.
+/// Fed every event of the same pass that makes the features (`onEvent`), after the host model,
+/// it keeps per CPU the time each thread held it per bin (from `sched_switch`), and per VM thread
+/// (vCPUs, I/O threads, vhost) the time in each `VCPUState` per bin (for threads that are not
+/// vCPUs `hypervisor` means running). The states are the host model's: it bins the model's
+/// `stateChanges` (the model must run with `recordsStateChanges`), never deriving them again. A
+/// thread is followed from its first state change.
 public final class ActivityRecorder {
     public private(set) var bins: TimeBins?
     /// Per CPU, per bin: tid → ns on the CPU (tid 0 is the idle task).
@@ -16,7 +18,7 @@ public final class ActivityRecorder {
     public let capacity: Int
 
     private struct CPUNow { var tid: Int32 = -1; var since: Int64 }
-    private struct ThreadNow { var state: VCPUState?; var since: Int64 }
+    private struct ThreadNow { var state: VCPUState; var since: Int64 }
     private var cpuNow: [Int32: CPUNow] = [:]
     private var threadNow: [Int32: ThreadNow] = [:]
     private static let stateCount = VCPUState.allCases.count
@@ -28,23 +30,12 @@ public final class ActivityRecorder {
         let n = bins!.doublingsNeeded(for: e.time)
         if n > 0 { for _ in 0..<n { coarsen() } }
         if cpuNow[e.cpu] == nil, e.cpu >= 0 { cpuNow[e.cpu] = CPUNow(since: e.time) }
-        switch e.kind {
-        case .schedSwitch:
+        if e.kind == .schedSwitch {
             let now = cpuNow[e.cpu]!
             occupy(cpu: e.cpu, tid: now.tid >= 0 ? now.tid : e.prevTid, from: now.since, to: e.time)
             cpuNow[e.cpu] = CPUNow(tid: e.nextTid, since: e.time)
-            set(e.prevTid, e.prevWasRunnable ? .preempted : .idle, at: e.time, model: model)
-            set(e.nextTid, .hypervisor, at: e.time, model: model)
-        case .schedWakeup, .schedWakeupNew:
-            let tid = e.targetTid
-            if let now = threadNow[tid], now.state != nil, now.state != .idle { break }
-            set(tid, .waiting, at: e.time, model: model)
-        case .kvmEntry, .kvmExit:
-            let tid = e.tid >= 0 ? e.tid : (cpuNow[e.cpu]?.tid ?? -1)
-            if tid > 0 { set(tid, e.kind == .kvmEntry ? .guest : .hypervisor, at: e.time, model: model) }
-        default:
-            break
         }
+        model.drainStateChanges { set($0.tid, $0.state, at: $0.timeNs) }
     }
 
     /// Closes every open interval at `endNs` (the trace's last timestamp).
@@ -53,7 +44,7 @@ public final class ActivityRecorder {
         let n = bins!.doublingsNeeded(for: endNs)
         if n > 0 { for _ in 0..<n { coarsen() } }
         for (cpu, now) in cpuNow where now.tid >= 0 { occupy(cpu: cpu, tid: now.tid, from: now.since, to: endNs) }
-        for (tid, now) in threadNow { if let s = now.state { add(tid, s, from: now.since, to: endNs) } }
+        for (tid, now) in threadNow { add(tid, now.state, from: now.since, to: endNs) }
         cpuNow = [:]
         threadNow = [:]
     }
@@ -69,13 +60,8 @@ public final class ActivityRecorder {
         cpuBins[cpu] = lane
     }
 
-    private func set(_ tid: Int32, _ state: VCPUState, at time: Int64, model: HostModel) {
-        guard tid > 0 else { return }
-        if let now = threadNow[tid] {
-            if let s = now.state { add(tid, s, from: now.since, to: time) }
-        } else {
-            guard let info = model.registry.info(tid), info.vm >= 0 else { return }
-        }
+    private func set(_ tid: Int32, _ state: VCPUState, at time: Int64) {
+        if let now = threadNow[tid] { add(tid, now.state, from: now.since, to: time) }
         threadNow[tid] = ThreadNow(state: state, since: time)
     }
 

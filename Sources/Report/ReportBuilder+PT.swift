@@ -8,15 +8,11 @@ extension ReportBuilder {
     /// The report of an Intel PT capture: per VM, guest / hypervisor / host-preemption shares per
     /// window from the PT feature group, scored by the model's `pt` variant when it has one; it
     /// says what a PT capture cannot show.
-    public func buildPT(capture: URL, model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
+    func buildPT(capture: URL, model: InterferenceModel?, diagnoser: Diagnoser) throws -> ReportDocument {
         let windowNs = model?.training.windowNs ?? 100_000_000
         // One decode feeds both: the windows (features) and the per-CPU totals (gaps, events).
-        let reader = try PTCaptureReader(directory: capture)
-        let statsSink = PTStats.Accumulator(sidecar: reader.sidecar)
-        var windowSink = PTWindowFeatures.Accumulator(sidecar: reader.sidecar, windowNs: windowNs)
-        try reader.forEachEvent { statsSink.consume($0); windowSink.consume($0) }
-        let stats = statsSink.finish()
-        let features = TraceFeatures(pt: windowSink.finish(), labels: nil)
+        let (stats, windows) = try PTCaptureReader(directory: capture).statsAndWindows(windowNs: windowNs)
+        let features = TraceFeatures(pt: windows, labels: nil)
         var missing = [
             "This is an Intel PT capture: it records VM entries and exits, VMCS and CR3 switches, but no scheduler, disk or network events. So there is no resource view of host processes, no process flow per thread, no disk or network rates, and no culprit or event keys for a period; per VM the timeline shows guest, hypervisor and host-preemption time from the packets.",
         ]

@@ -3,10 +3,12 @@ import Features
 import Foundation
 import HostModel
 import Learning
+import Recording
 import TraceIngest
 
-/// Makes the `ReportDocument` of a CTF trace in one pass: the features and evidence (as
-/// `score` reads them), the activity timelines beside them, then the model's verdict.
+/// Makes the `ReportDocument` of a CTF trace or an Intel PT capture (`build`): in one pass the
+/// features and evidence (as `score` reads them), the activity timelines beside them, then the
+/// model's verdict.
 public struct ReportBuilder {
     /// At most this many columns per VM timeline (windows are merged beyond).
     public var maxColumns = 400
@@ -17,10 +19,26 @@ public struct ReportBuilder {
 
     public init() {}
 
-    /// Reads `path`, scores it with `model` when given (nil: the report says it was not scored).
-    public func build(path: String, configuration: HostModelConfiguration,
+    /// Reads `recording` (whose source — CTF trace or PT capture — is already decided), scores it
+    /// with `model` when given (nil: the report says it was not scored). A trace is read with its
+    /// side files, the model's window and `reading`.
+    public func build(_ recording: Recording, reading: ReadingOptions = .init(),
                       model: InterferenceModel?, diagnoser: Diagnoser = .init()) throws -> ReportDocument {
+        switch recording.source {
+        case .trace:
+            let configuration = try recording.configuration(windowNs: model?.training.windowNs ?? 100_000_000, reading: reading)
+            return try buildTrace(path: recording.path, configuration: configuration, model: model, diagnoser: diagnoser)
+        case .ptCapture:
+            return try buildPT(capture: URL(fileURLWithPath: recording.path), model: model, diagnoser: diagnoser)
+        }
+    }
+
+    /// The report of a CTF trace.
+    func buildTrace(path: String, configuration: HostModelConfiguration,
+                    model: InterferenceModel?, diagnoser: Diagnoser) throws -> ReportDocument {
         let recorder = ActivityRecorder(capacity: maxBins)
+        var configuration = configuration
+        configuration.recordsStateChanges = true
         let features = try TraceFeatures.read(path: path, configuration: configuration, labels: nil,
                                               onEvent: { recorder.consume($0, model: $1) })
         if let last = features.analysis?.inventory.lastTimeNs { recorder.finish(endNs: last) }

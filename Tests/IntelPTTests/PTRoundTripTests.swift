@@ -118,6 +118,10 @@ func writeCapture(_ events: [Event], cpus: Int = 2, overflowEvery: Int = 0, psb:
     #expect(w2.guestNs == 10_000 && w2.hypervisorNs == 1_000 && w2.entries == 1)
     #expect(w2.pt_entries_per_s == 1e9 / 11_000)
     #expect(try PTWindowFeatures(capture: r, windowNs: 20_000) == f)
+    // The report's single decode feeds both sinks from one state machine.
+    let both = try r.statsAndWindows(windowNs: 20_000)
+    let stats = PTStats(events: try r.events(), sidecar: r.sidecar)
+    #expect(both.windows == f && both.stats == stats)
     let vm2 = f.rows.filter { $0.vm == "vm2" }
     #expect(vm2.map { $0.guestNs } == [18_500, 11_500])
 }
@@ -218,4 +222,26 @@ func timingErrors(cycles: Bool) throws -> [Int64] {
     #expect(f.rows.count == 1)
     #expect(f.rows[0].guestNs == 2_000 && f.rows[0].hypervisorNs == 2_900 && f.rows[0].preemptedNs == 1_600)
     #expect(f.rows[0].observedNs == 6_500)
+}
+
+/// vm1 runs guest process 0xa000 on CPU 0 and leaves the CPU; vm2's process (0x6000) is loaded back
+/// and vm2 enters the same guest CR3 value 0xa000 (another VM's address space): its guest time is
+/// vm2's, in vm2's guest process, never vm1's.
+@Test func aGuestCR3SeenInTwoVMsIsTwoGuestProcesses() throws {
+    let evs = [
+        Event(time: 1_000, cpu: 0, kind: .ptVMEntry, a: 0x1000, b: 0xa000),
+        Event(time: 5_000, cpu: 0, kind: .ptVMExit, a: 0x1000, b: 0x5000),
+        Event(time: 6_000, cpu: 0, kind: .ptHostProcessSwitch, a: 0, b: 0x5000),
+        Event(time: 8_000, cpu: 0, kind: .ptHostProcessSwitch, a: 0, b: 0x6000),
+        Event(time: 9_000, cpu: 0, kind: .ptVMEntry, a: 0x2000, b: 0xa000),
+        Event(time: 16_000, cpu: 0, kind: .ptVMExit, a: 0x2000, b: 0x6000),
+    ]
+    let dir = try writeCapture(evs, cpus: 1)
+    let r = try PTCaptureReader(directory: dir)
+    #expect(try r.events() == evs)
+    let s = try PTStats(capture: r)
+    let vm1 = try #require(s.vcpus.first { $0.vm == "vm1" }), vm2 = try #require(s.vcpus.first { $0.vm == "vm2" })
+    #expect(vm1.guestNs == 4_000 && vm1.guestProcesses == ["cr3-a000": 4_000])
+    // vm2: hypervisor from the write that loaded its process (8_000) to its entry.
+    #expect(vm2.guestNs == 7_000 && vm2.hypervisorNs == 1_000 && vm2.guestProcesses == ["cr3-a000": 7_000])
 }

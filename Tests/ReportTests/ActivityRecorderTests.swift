@@ -23,7 +23,7 @@ private func sharedCPU() -> EventBuilder {
 }
 
 private func record(_ b: EventBuilder, capacity: Int, end: Int64) -> (ActivityRecorder, HostModel) {
-    let model = HostModel(strings: b.strings)
+    let model = HostModel(strings: b.strings, configuration: .init(recordsStateChanges: true))
     let recorder = ActivityRecorder(capacity: capacity)
     for e in b.sorted { model.consume(e); recorder.consume(e, model: model) }
     model.finish()

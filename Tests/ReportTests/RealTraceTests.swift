@@ -13,7 +13,8 @@ import Report
 
     @Test(arguments: traces) func vCPULanesAgreeWithTheHostModel(trace: URL) throws {
         let recorder = ActivityRecorder()
-        let configuration = try Recording(path: trace.path).configuration(windowNs: 100_000_000)
+        var configuration = try Recording(path: trace.path).configuration(windowNs: 100_000_000)
+        configuration.recordsStateChanges = true
         let analysis = try HostAnalysis.run(path: trace.path, configuration: configuration, onEvent: { recorder.consume($0, model: $1) })
         recorder.finish(endNs: analysis.inventory.lastTimeNs!)
         let k = VCPUState.allCases.count
@@ -38,7 +39,7 @@ import Report
     @Test func demoDocumentHasEveryVMItsThreadsAndThePeriods() throws {
         let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo")
         let model = try InterferenceModel.load(path: Fixtures.projectRoot.appendingPathComponent("models/default.json").path)
-        let doc = try ReportBuilder().build(path: demo.path, configuration: Recording(path: demo.path).configuration(windowNs: model.training.windowNs), model: model)
+        let doc = try ReportBuilder().build(Recording(path: demo.path), model: model)
         #expect(doc.vms.map(\.name) == ["web", "db", "batch", "stream"])
         #expect(doc.cpus.map(\.name) == ["CPU 0", "CPU 1", "CPU 2", "CPU 3"])
         #expect(doc.splitsGuest)
@@ -50,5 +51,15 @@ import Report
         // The web VM's period is shaded where the labels put it (1.5–2.0 s of the trace clock).
         #expect(web.periods.first?.period.startNs == 1_700_000_001_500_000_000)
         #expect(doc.vms.allSatisfy { $0.columns.count <= 400 })
+    }
+
+    @Test func ptCaptureDocumentHasEveryVMFromThePackets() throws {
+        let capture = Fixtures.projectRoot.appendingPathComponent("datasets/demo/pt")
+        let doc = try ReportBuilder().build(Recording(path: capture.path), model: nil)
+        #expect(doc.vms.map(\.name).sorted() == ["batch", "db", "stream", "web"])
+        #expect(doc.summary.tracer == "Intel PT (decoded with libipt)")
+        #expect(doc.cpus.isEmpty && doc.splitsGuest)
+        #expect(doc.missing.contains("Not scored: no model was given."))
+        #expect(doc.vms.allSatisfy { !$0.columns.isEmpty && $0.threads.isEmpty })
     }
 }

@@ -20,18 +20,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             try AtomicOutput.checkWritable(output)
-            let url = URL(fileURLWithPath: options.trace)
-            let document: ReportDocument
             let m = try model.load()
-            if options.recording.source == .ptCapture {
-                Progress.say("decoding \(options.trace)")
-                document = try ReportBuilder().buildPT(capture: url, model: m, diagnoser: Diagnoser(detector: model.detector))
-            } else {
-                let configuration = try options.configuration(windowNs: m.training.windowNs)
-                Progress.say("reading \(options.trace)")
-                document = try ReportBuilder().build(path: options.trace, configuration: configuration, model: m,
+            let recording = options.recording
+            Progress.say("\(recording.source == .ptCapture ? "decoding" : "reading") \(options.trace)")
+            let document = try ReportBuilder().build(recording, reading: TraceOptions.reading, model: m,
                                                      diagnoser: Diagnoser(detector: model.detector))
-            }
             let html = Data(HTMLRenderer().render(document).utf8)
             try AtomicOutput.write(html, to: output)
             let periods = document.periods.count
