@@ -28,9 +28,14 @@ public struct CulpritFinder: Sendable {
     /// For disk and network: the least share of the device a neighbour must have to be blamed.
     public var minimumShare: Double
 
-    public init(dominance: Double = 0.5, minimumShare: Double = 0.2) {
+    /// For CPU: the least share of the VM's vCPU time in the period others must have held its CPU
+    /// for any of them to be blamed (the `EvidenceGate`'s window rule, over the whole period).
+    public var minimumStolenShare: Double
+
+    public init(dominance: Double = 0.5, minimumShare: Double = 0.2, minimumStolenShare: Double = 0.01) {
         self.dominance = dominance
         self.minimumShare = minimumShare
+        self.minimumStolenShare = minimumStolenShare
     }
 
     public func culprit(of period: InterferencePeriod, windows: [WindowEvidence]) -> Culprit {
@@ -41,20 +46,33 @@ public struct CulpritFinder: Sendable {
             return w.diskBytes.filter { devices.contains($0.key) }.mapValues { $0.mapValues(Double.init) }
         }
         case "net": return shared(windows, vm: period.vm, what: "link") { w in
-            w.netBytes.filter { $0.value[w.vm] != nil }.mapValues { $0.mapValues(Double.init) }
+            var links = w.netBytes.filter { $0.value[w.vm] != nil }.mapValues { $0.mapValues(Double.init) }
+            // Bytes tied to no owner count in the link's total, for nobody.
+            for (link, bytes) in w.netUnattributedBytes where links[link] != nil { links[link]![Self.unattributed] = Double(bytes) }
+            return links
         }
         default: return cpu(windows, vm: period.vm)
         }
     }
 
+    /// The sender name under which a link's unattributed bytes are counted (never a culprit).
+    static let unattributed = "(unattributed)"
+
+    /// Every number comes from the same windows (those of the period): the time others held the
+    /// CPU, the time the vCPUs were preempted or waiting (at least the former: held time is
+    /// waiting time), and the vCPU time (at least the latter), so X ≤ Y holds in "X s of the Y s"
+    /// and every share is at most 100 %.
     private func cpu(_ windows: [WindowEvidence], vm: String) -> Culprit {
         var stolen: [String: Double] = [:]
-        var waited: Int64 = 0
+        var waited: Int64 = 0, vcpu: Int64 = 0
         for w in windows {
-            waited += w.waitedNs
-            for (name, ns) in w.stolenByName where name != vm { stolen[name, default: 0] += Double(ns) }
+            waited += max(0, w.waitedNs)
+            vcpu += max(0, w.vcpuNs)
+            for (name, ns) in w.stolenByName where name != vm && ns > 0 { stolen[name, default: 0] += Double(ns) }
         }
         let total = stolen.values.reduce(0, +)
+        let waitedNs = max(Double(waited), total)
+        let vcpuNs = max(Double(vcpu), waitedNs)
         let ranked = stolen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard let top = ranked.first, total > 0 else {
             return Culprit(name: nil, share: 0, resource: "cpu",
@@ -63,7 +81,12 @@ public struct CulpritFinder: Sendable {
         let share = top.value / total
         let others = ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) }
         let seconds = String(format: "%.2f", top.value / 1e9)
-        let waitedSeconds = String(format: "%.2f", Double(waited) / 1e9)
+        let waitedSeconds = String(format: "%.2f", waitedNs / 1e9)
+        if total < minimumStolenShare * vcpuNs {
+            return Culprit(name: nil, share: 0, resource: "cpu",
+                           evidence: "others held \(vm)'s CPUs for only \(String(format: "%.2f", total / 1e9)) s of its \(String(format: "%.2f", vcpuNs / 1e9)) s of vCPU time (\(percent(total / vcpuNs))): no neighbour took its CPU",
+                           others: [])
+        }
         if share >= dominance {
             return Culprit(name: top.key, share: share, resource: "cpu",
                            evidence: "\(top.key) held the CPU for \(seconds) s of the \(waitedSeconds) s \(vm)'s vCPUs were preempted or waiting (\(percent(share)) of the time taken by others)",
@@ -88,22 +111,24 @@ public struct CulpritFinder: Sendable {
         }
         let total = users.values.reduce(0, +)
         let own = users[vm] ?? 0
-        let othersTotal = total - own
-        let ranked = users.filter { $0.key != vm }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let unowned = users[Self.unattributed] ?? 0
+        let othersTotal = total - own - unowned
+        let unownedNote = unowned <= 0 ? "" : unowned / total < 0.005 ? "; unattributed < 1 %" : "; unattributed \(percent(unowned / total))"
+        let ranked = users.filter { $0.key != vm && $0.key != Self.unattributed }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         let unit = "bytes"
         guard let top = ranked.first, total > 0, top.value / total >= minimumShare else {
             return Culprit(name: nil, share: 0, resource: "\(what) \(device)",
-                           evidence: "\(vm) made \(percent(total > 0 ? own / total : 1)) of the \(unit) on \(what) \(device): it interferes with itself", others: [])
+                           evidence: "\(vm) made \(percent(total > 0 ? own / total : 1)) of the \(unit) on \(what) \(device): it interferes with itself\(unownedNote)", others: [])
         }
         let share = top.value / total
         let others = ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) }
         if top.value / othersTotal >= dominance {
             return Culprit(name: top.key, share: share, resource: "\(what) \(device)",
-                           evidence: "\(top.key) made \(percent(share)) of the \(unit) on \(what) \(device) (\(percent(top.value / othersTotal)) of the neighbours'; \(vm) \(percent(own / total)))",
+                           evidence: "\(top.key) made \(percent(share)) of the \(unit) on \(what) \(device) (\(percent(top.value / othersTotal)) of the neighbours'; \(vm) \(percent(own / total))\(unownedNote))",
                            others: others)
         }
         return Culprit(name: nil, share: share, resource: "\(what) \(device)",
-                       evidence: "no single culprit on \(what) \(device): \(top.key) \(percent(share)), \(others.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", ")); \(vm) \(percent(own / total))",
+                       evidence: "no single culprit on \(what) \(device): \(top.key) \(percent(share)), \(others.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", ")); \(vm) \(percent(own / total))\(unownedNote)",
                        others: [Culprit.Contender(name: top.key, share: share)] + others)
     }
 }

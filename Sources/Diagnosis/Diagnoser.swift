@@ -22,7 +22,7 @@ public struct Diagnoser: Sendable {
     public func diagnose(scores: [WindowScore], evidence: [WindowEvidence]) -> [PeriodReport] {
         let periods = detector.periods(scores)
         let byVM = Dictionary(grouping: evidence, by: \.vm)
-        return periods.map { period in
+        let reports = periods.map { period in
             let windows = byVM[period.vm] ?? []
             let inside = windows.filter { $0.startNs >= period.startNs && $0.endNs <= period.endNs }
             let otherPeriods = periods.filter { $0.vm == period.vm }
@@ -31,6 +31,50 @@ public struct Diagnoser: Sendable {
             let culprit = finder.culprit(of: period, windows: inside)
             return PeriodReport(period: period, frequentKeys: frequent, overRepresentedKeys: over, culprit: culprit,
                                 action: ActionAdvisor.action(for: period, culprit: culprit))
+        }
+        return Self.withoutSaturators(reports, evidence: byVM)
+    }
+
+    /// A VM that saturates a device or link is the culprit there, not the victim of the VM it
+    /// crushes: when two VMs' disk (net) periods overlap and each names the other as culprit on
+    /// the same resource, the one that made more of the bytes on it over the two periods together
+    /// loses its period (both keep theirs when the bytes are equal). A disk (net) period in which no
+    /// one else used the VM's devices (links) at all is dropped too: no tenant interfered.
+    static func withoutSaturators(_ reports: [PeriodReport], evidence: [String: [WindowEvidence]]) -> [PeriodReport] {
+        var dropped = Set<Int>()
+        for (i, a) in reports.enumerated() where a.period.kind == "disk" || a.period.kind == "net" {
+            // Alone on the device (link) for the whole period: busy, not interfered with by anyone.
+            if a.culprit.name == nil, a.culprit.others.isEmpty, a.culprit.share == 0,
+               !neighboursUsed(a, evidence: evidence[a.period.vm] ?? []) {
+                dropped.insert(i)
+                continue
+            }
+            guard let b = a.culprit.name else { continue }
+            for (j, other) in reports.enumerated() where j != i && other.period.vm == b && other.culprit.name == a.period.vm
+                && other.period.kind == a.period.kind && other.culprit.resource == a.culprit.resource
+                && other.period.startNs < a.period.endNs && other.period.endNs > a.period.startNs {
+                // Judged over both periods together: the whole contention, not one burst.
+                let from = min(a.period.startNs, other.period.startNs), to = max(a.period.endNs, other.period.endNs)
+                let device = String(a.culprit.resource.split(separator: " ").dropFirst().joined(separator: " "))
+                var own: Int64 = 0, theirs: Int64 = 0
+                for w in evidence[a.period.vm] ?? [] where w.startNs >= from && w.endNs <= to {
+                    let users = (a.period.kind == "disk" ? w.diskBytes : w.netBytes)[device] ?? [:]
+                    own += users[a.period.vm] ?? 0
+                    theirs += users[b] ?? 0
+                }
+                if own > theirs { dropped.insert(i) }
+            }
+        }
+        return reports.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+    }
+
+    /// Whether anyone but the VM (unattributed bytes aside) used the devices (links) it used, in
+    /// the period's windows.
+    static func neighboursUsed(_ r: PeriodReport, evidence: [WindowEvidence]) -> Bool {
+        evidence.contains { w in
+            guard w.startNs >= r.period.startNs, w.endNs <= r.period.endNs else { return false }
+            let usage = r.period.kind == "disk" ? w.diskBytes : w.netBytes
+            return usage.values.contains { users in users[r.period.vm] != nil && users.contains { $0.key != r.period.vm && $0.value > 0 } }
         }
     }
 }

@@ -9,7 +9,7 @@ public struct WindowEvidence: Sendable {
     /// Observed seconds of the window.
     public var seconds: Double
     public var keys: [EventKey: Int]
-    /// ns the VM's vCPUs were preempted or waiting, by who held the CPU.
+    /// ns the VM's vCPUs were preempted or waiting, by who else held the CPU (not its own threads).
     public var stolenByName: [String: Int64]
     /// ns the VM's vCPUs were preempted or waiting in all.
     public var waitedNs: Int64
@@ -21,12 +21,15 @@ public struct WindowEvidence: Sendable {
     /// Bytes and packets sent on each network device by each sender.
     public var netBytes: [String: [String: Int64]]
     public var netPackets: [String: [String: Int]]
+    /// Bytes sent on each network device that no owner could be found for (host-wide).
+    public var netUnattributedBytes: [String: Int64]
     /// Mean issue → complete latency of the VM's requests, ms (0 without requests).
     public var diskLatencyMs: Double
     /// Mean queue → transmit delay of the VM's packets, ms (0 without).
     public var xmitDelayMs: Double
 
-    public init(vm: String, startNs: Int64, endNs: Int64, seconds: Double, keys: [EventKey: Int], stolenByName: [String: Int64], waitedNs: Int64, vcpuNs: Int64, diskRequests: [String: [String: Int]], diskBytes: [String: [String: Int64]], netBytes: [String: [String: Int64]], netPackets: [String: [String: Int]], diskLatencyMs: Double, xmitDelayMs: Double) {
+    public init(vm: String, startNs: Int64, endNs: Int64, seconds: Double, keys: [EventKey: Int], stolenByName: [String: Int64], waitedNs: Int64, vcpuNs: Int64, diskRequests: [String: [String: Int]], diskBytes: [String: [String: Int64]], netBytes: [String: [String: Int64]], netPackets: [String: [String: Int]], diskLatencyMs: Double, xmitDelayMs: Double, netUnattributedBytes: [String: Int64] = [:]) {
+        self.netUnattributedBytes = netUnattributedBytes
         self.vm = vm
         self.startNs = startNs
         self.endNs = endNs
@@ -80,7 +83,8 @@ public final class EvidenceCollector {
                 vm: vmNames[p.vm], startNs: p.startNs, endNs: p.endNs, seconds: p.seconds, keys: p.keys,
                 stolenByName: p.stolenByName, waitedNs: p.waitedNs, vcpuNs: p.vcpuNs,
                 diskRequests: host?.diskRequests ?? [:], diskBytes: host?.diskBytes ?? [:], netBytes: host?.netBytes ?? [:],
-                netPackets: host?.netPackets ?? [:], diskLatencyMs: p.diskLatencyMs, xmitDelayMs: p.xmitDelayMs)
+                netPackets: host?.netPackets ?? [:], diskLatencyMs: p.diskLatencyMs, xmitDelayMs: p.xmitDelayMs,
+                netUnattributedBytes: host?.netUnattributed.mapValues(\.txBytes) ?? [:])
         }
         pending = []
         hostWindows = [:]

@@ -6,8 +6,9 @@
 /// at least `minimumStolenShare` of its vCPU time. Otherwise its probability becomes 0 (a VM that
 /// saturates a device alone is not interfered with; the model may still say it is busy). Memory
 /// interference is not gated (the host cannot see guest memory use). A VM that made at least
-/// `dominantShare` of the bytes on the devices (links) it used, in its latest window with any,
-/// is the one saturating them: its disk (net) windows become 0 as well (the culprit, not a victim).
+/// `dominantShare` of the bytes on the devices (links) it used, over its last `memory` windows
+/// (the latest span with any), is the one saturating them: its disk (net) windows become 0 as
+/// well (the culprit, not a victim). Bytes no owner was found for count for nobody.
 public struct EvidenceGate: Sendable, Codable, Equatable {
     public var memory: Int
     public var minimumStolenShare: Double
@@ -29,6 +30,25 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
         return all > 0 ? Double(own) / Double(all) : nil
     }
 
+    /// The VM's bytes and everyone's on the devices (links) it used in one window.
+    static func ownBytes(_ bytes: [String: [String: Int64]], vm: String) -> (own: Int64, all: Int64) {
+        var own: Int64 = 0, all: Int64 = 0
+        for users in bytes.values where users[vm] != nil {
+            own += users[vm]!
+            all += users.values.reduce(0, +)
+        }
+        return (own, all)
+    }
+
+    /// Pushes a window's bytes into the trailing ring (at most `memory` windows) and returns the
+    /// VM's share over it; nil when nobody used its devices in that span.
+    static func trailingShare(_ ring: inout [(own: Int64, all: Int64)], _ window: (own: Int64, all: Int64), memory: Int) -> Double? {
+        ring.append(window)
+        if ring.count > max(1, memory) { ring.removeFirst() }
+        let all = ring.reduce(0) { $0 + $1.all }
+        return all > 0 ? Double(ring.reduce(0) { $0 + $1.own }) / Double(all) : nil
+    }
+
     public func apply(_ scores: [WindowScore], evidence: [WindowEvidence]) -> [WindowScore] {
         let byVM = Dictionary(grouping: evidence, by: \.vm).mapValues { $0.sorted { $0.startNs < $1.startNs } }
         var lastDisk: [String: Int64] = [:], lastNet: [String: Int64] = [:]
@@ -36,9 +56,13 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
         for (vm, windows) in byVM {
             var disk = Set<Int64>(), net = Set<Int64>()
             var diskShare = 0.0, netShare = 0.0
+            // The VM's share of the bytes on the devices (links) it used, summed over the last
+            // `memory` windows: a sender whose traffic comes in bursts (a TSO segment of 64 KB
+            // every few windows) is judged on its rate, not on the window it happened to hit.
+            var diskRing: [(own: Int64, all: Int64)] = [], netRing: [(own: Int64, all: Int64)] = []
             for w in windows {
-                diskShare = Self.ownShare(w.diskBytes, vm: vm) ?? diskShare
-                netShare = Self.ownShare(w.netBytes, vm: vm) ?? netShare
+                diskShare = Self.trailingShare(&diskRing, Self.ownBytes(w.diskBytes, vm: vm), memory: memory) ?? diskShare
+                netShare = Self.trailingShare(&netRing, Self.ownBytes(w.netBytes, vm: vm), memory: memory) ?? netShare
                 let sharedDisk = w.diskRequests.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
                 let sharedLink = w.netPackets.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
                     || (w.keys.keys.contains(where: { $0.category == .net }) && w.netPackets.values.contains { $0.keys.contains { $0 != vm } })

@@ -26,6 +26,11 @@ extension FeatureColumn {
     public static let schedStolenByHostShare = w("sched_stolen_by_host_share", .sched, .share, .suffering) {
         $0.share($0.window.stolenByKind[StealerKind.host.rawValue] + $0.window.stolenByKind[StealerKind.kernel.rawValue])
     }
+    /// Self-contention: the VM's own threads (main loop, I/O threads, vhost, other vCPUs) held its
+    /// vCPUs' CPU. The VM's own work, not a neighbour: a demand column, never interference.
+    public static let schedStolenBySelfShare = w("sched_stolen_by_self_share", .sched, .share, .demand) {
+        $0.share($0.window.stolenByKind[StealerKind.same.rawValue])
+    }
     static let sched: [FeatureColumn] = [
         schedVCPUs, schedRunningShare, schedPreemptedShare, schedWaitingShare, schedIdleShare,
         w("sched_preemptions_per_s", .sched, .perSecond, .demand) { $0.rate($0.window.preemptions) },
@@ -36,7 +41,7 @@ extension FeatureColumn {
         w("sched_preempted_duration_std_ms", .sched, .milliseconds, .suffering) {
             Stats.standardDeviation($0.window.preemptedDurations) / 1e6
         },
-        schedStolenByVMShare, schedStolenByHostShare,
+        schedStolenByVMShare, schedStolenByHostShare, schedStolenBySelfShare,
     ] + WakeCause.allCases.map { cause in
         w("sched_wake_\(cause.name)_per_s", .sched, .perSecond, .demand) { $0.rate($0.window.wakeCauses[cause.rawValue]) }
     }

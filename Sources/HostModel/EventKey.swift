@@ -27,6 +27,9 @@ public struct EventKey: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
     }
 
+    /// The holder named in `preempted_by` when it is one of the VM's own threads (self-contention).
+    public static let ownThreads = "own threads"
+
     public static func < (lhs: EventKey, rhs: EventKey) -> Bool {
         lhs.category.rawValue != rhs.category.rawValue ? lhs.category.rawValue < rhs.category.rawValue : lhs.detail < rhs.detail
     }

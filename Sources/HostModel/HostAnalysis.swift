@@ -29,6 +29,18 @@ public struct HostAnalysis {
         return HostAnalysis(inventory: inventory, model: model)
     }
 
+    /// Per network device: bytes and packets by sender, and what no owner could be found for.
+    public var links: [LinkStatistics] {
+        let devices = Set(model.linkTotals.keys).union(model.unattributedLinkTotals.keys).sorted()
+        return devices.map { device in
+            let senders = (model.linkTotals[device] ?? [:])
+                .map { LinkSender(name: $0.key, packets: $0.value.txPackets, bytes: $0.value.txBytes) }
+                .sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.name < $1.name }
+            return LinkStatistics(device: device, senders: senders,
+                                  unattributed: model.unattributedLinkTotals[device] ?? LinkTraffic())
+        }
+    }
+
     /// Whether the trace has kvm entry/exit events (guest and hypervisor time can be split).
     public var hasKVMEvents: Bool { model.seenKinds.contains(.kvmEntry) || model.seenKinds.contains(.kvmExit) }
 
@@ -78,9 +90,10 @@ public struct HostAnalysis {
             let stolen = (model.stolenTotals[index] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .map { StolenBy(name: $0.key, ns: $0.value) }
             result.append(VMStatistics(name: vm.name, pid: vm.pid, exits: rows, totalExits: totalExits,
-                                       vcpus: vcpus, stolenBy: stolen))
+                                       vcpus: vcpus, stolenBy: stolen.filter { $0.name != vm.name },
+                                       selfContentionNs: model.selfContentionTotals[index] ?? 0))
         }
-        return TraceStatistics(inventory: inventory, hasKVMEvents: hasKVMEvents, vms: result)
+        return TraceStatistics(inventory: inventory, hasKVMEvents: hasKVMEvents, vms: result, links: links)
     }
 }
 
@@ -117,6 +130,23 @@ public struct TraceStatistics: Codable, Sendable {
     public var inventory: TraceInventory
     public var hasKVMEvents: Bool
     public var vms: [VMStatistics]
+    /// Who sent on each network device, and the traffic tied to no owner.
+    public var links: [LinkStatistics]
+}
+
+/// One network device over the trace: senders by bytes (counted where they queued), and the
+/// packets sent or received that no owner could be found for (never credited to anyone).
+public struct LinkStatistics: Codable, Sendable {
+    public var device: String
+    public var senders: [LinkSender]
+    public var unattributed: LinkTraffic
+}
+
+/// A sender on a link: a VM name or host process.
+public struct LinkSender: Codable, Sendable {
+    public var name: String
+    public var packets: Int
+    public var bytes: Int64
 }
 
 /// Per VM: the `perf kvm stat`-style exit table and the time in each state per vCPU.
@@ -126,8 +156,11 @@ public struct VMStatistics: Codable, Sendable {
     public var exits: [ExitRow]
     public var totalExits: Int
     public var vcpus: [VCPUStates]
-    /// Time the VM's vCPUs were preempted or waiting, by who held their CPU.
+    /// Time the VM's vCPUs were preempted or waiting, by who else held their CPU.
     public var stolenBy: [StolenBy]
+    /// Time the VM's vCPUs were preempted or waiting while its own threads held their CPU
+    /// (self-contention: not interference by another tenant).
+    public var selfContentionNs: Int64
 }
 
 /// Who held a waiting vCPU's CPU, and for how long.

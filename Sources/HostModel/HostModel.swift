@@ -50,8 +50,10 @@ public final class HostModel {
     public private(set) var vcpuTotals: [Int32: StateTimes] = [:]
     /// Whole-trace exit counts and exit → entry handling times per VM and reason.
     public private(set) var exitTotals: [Int: [ExitReason: ExitStatistics]] = [:]
-    /// Whole-trace time stolen from each VM's vCPUs, by who held the CPU.
+    /// Whole-trace time stolen from each VM's vCPUs, by who held the CPU (other than the VM itself).
     public private(set) var stolenTotals: [Int: [String: Int64]] = [:]
+    /// Whole-trace time each VM's vCPUs waited while the VM's own threads held their CPU.
+    public private(set) var selfContentionTotals: [Int: Int64] = [:]
     /// The VM thread state changes since the last `drainStateChanges` (with `recordsStateChanges`).
     public var stateChanges: ArraySlice<ThreadStateChange> { changeBuffer[0..<changeCount] }
     /// Kept changes: the first `changeCount` (the buffer is reused, never shrunk).
@@ -60,17 +62,16 @@ public final class HostModel {
     private let recordsStateChanges: Bool
 
     let windowNs: Int64
-    private var cpus: [CPUState] = []
+    var cpus: [CPUState] = []
     private var tracked: [Int32: TrackedThread] = [:]
     private var bornAt: [Int32: Int64] = [:]
     private var window: Int64 = .min
-    private var vmWindows: [VMWindow] = []
-    private var hostWindow: HostWindow
+    var vmWindows: [VMWindow] = []
+    var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
     private var pendingQemu: [Int64: PendingRequest] = [:]
-    private var pendingNet: [Int64: PendingRequest] = [:]
-    /// The trace has `net_dev_queue`: link use is counted there rather than at transmit.
-    private var sawNetDevQueue = false
+    /// Who owns each packet, socket and flow (HostModel+Network.swift).
+    var network = NetworkAttribution()
     /// The last interrupt injected into each VM: its likely cause and when.
     private var injections: [Int: (WakeCause, Int64)] = [:]
 
@@ -130,7 +131,11 @@ public final class HostModel {
         case .blockRqIssue: blockIssue(e, thread: current)
         case .blockRqComplete: blockComplete(e, cpu: cpu)
         case .qemuThreadPoolSubmit, .qemuThreadPoolComplete: qemu(e)
-        case .netDevQueue, .netDevXmit, .netIfReceiveSkb: net(e, thread: current)
+        case .netDevQueue: netQueue(e, cpu: cpu, thread: current)
+        case .netDevXmit: netXmit(e, cpu: cpu, thread: current)
+        case .netIfReceiveSkb: netReceive(e, cpu: cpu, thread: current)
+        case .sockSendLength: socketSend(e, cpu: cpu, thread: current)
+        case .tcpProbe: tcpProbe(e, cpu: cpu, thread: current)
         case .irqHandlerEntry:
             cpus[cpu].lastIrqTime = e.time
             countOnVCPU(cpu: cpu, EventKey(.irq, strings[e.s1].isEmpty ? "\(e.irq)" : strings[e.s1]))
@@ -138,10 +143,12 @@ public final class HostModel {
             cpus[cpu].softirq = e.vector
             cpus[cpu].softirqTime = e.time
             cpus[cpu].softirqOpen = true
+            cpus[cpu].probeSocket = 0
             countOnVCPU(cpu: cpu, EventKey(.softirq, EventKey.softirqName(e.vector)))
         case .softirqExit:
             cpus[cpu].softirqOpen = false
             cpus[cpu].sawSoftirqExit = true
+            cpus[cpu].probeSocket = 0
         default: break
         }
     }
@@ -177,6 +184,8 @@ public final class HostModel {
         if let p = track(prev, at: t, firstSeenRunning: true) {
             account(prev, p, until: t)
             var thread = tracked[prev]!
+            // A waiter seen running (its switch-in was lost) leaves the queue it was in.
+            if thread.state == .preempted || thread.state == .waiting { leaveQueue(prev, of: thread.queueCPU, at: t) }
             if e.prevWasRunnable {
                 thread.state = .preempted
                 thread.waitStart = t
@@ -184,7 +193,9 @@ public final class HostModel {
                 cpus[cpu].waiters.append(prev)
                 if let vm = thread.vcpuVM {
                     vmWindows[vm].preemptions += 1
-                    vmWindows[vm].keys[EventKey(.preemptedBy, registry.culpritName(of: next)), default: 0] += 1
+                    // Preempted by one of its own threads: self-contention, not a neighbour.
+                    let by = registry.info(next)?.vm == vm ? EventKey.ownThreads : registry.culpritName(of: next)
+                    vmWindows[vm].keys[EventKey(.preemptedBy, by), default: 0] += 1
                 }
             } else {
                 thread.state = .idle
@@ -302,8 +313,7 @@ public final class HostModel {
         default: break
         }
         let c = cpus[cpu]
-        let inSoftirq = c.softirqOpen && (c.sawSoftirqExit || t - c.softirqTime < 100_000)
-        if inSoftirq {
+        if c.inSoftirq(at: t) {
             switch c.softirq {
             case 2, 3: return .net
             case 4: return .disk
@@ -326,6 +336,8 @@ public final class HostModel {
         var thread = tracked[tid]!
         thread.vm = registry.info(tid)?.vm ?? thread.vm
         thread.isVCPU = true
+        // Running guest or host code: no longer waiting for a CPU (its switch-in was lost).
+        if thread.state == .preempted || thread.state == .waiting { leaveQueue(tid, of: thread.queueCPU, at: e.time) }
         guard let vm = thread.vcpuVM else { tracked[tid] = thread; return }
         if e.kind == .kvmEntry {
             if let reason = thread.pendingExit {
@@ -399,44 +411,8 @@ public final class HostModel {
         }
     }
 
-    private func net(_ e: Event, thread: Int32) {
-        switch e.kind {
-        case .netDevQueue:
-            let vm = vmOf(thread)
-            pendingNet[e.skbaddr] = PendingRequest(vm: vm, time: e.time, isWrite: true)
-            // Who uses a link is counted where the sender queues (its own context): a qdisc may
-            // split or send packets later from any task.
-            sawNetDevQueue = true
-            let sender = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
-            hostWindow.netBytes[strings[e.deviceName], default: [:]][sender, default: 0] += Self.size(e.length)
-            hostWindow.netPackets[strings[e.deviceName], default: [:]][sender, default: 0] += 1
-        case .netDevXmit:
-            var vm = vmOf(thread)
-            if let queued = pendingNet.removeValue(forKey: e.skbaddr) {
-                vm = queued.vm
-                if vm >= 0 { vmWindows[vm].xmitDelays.append(e.time - queued.time) }
-            }
-            let device = strings[e.deviceName]
-            if !sawNetDevQueue {
-                let sender = vm >= 0 ? registry.vms[vm].name : registry.culpritName(of: thread)
-                hostWindow.netBytes[device, default: [:]][sender, default: 0] += Self.size(e.length)
-                hostWindow.netPackets[device, default: [:]][sender, default: 0] += 1
-            }
-            guard vm >= 0 else { return }
-            vmWindows[vm].netTxPackets += 1
-            vmWindows[vm].netTxBytes += Self.size(e.length)
-            vmWindows[vm].keys[EventKey(.net, "\(device) tx"), default: 0] += 1
-        default:
-            let vm = vmOf(thread)
-            guard vm >= 0 else { return }
-            vmWindows[vm].netRxPackets += 1
-            vmWindows[vm].netRxBytes += Self.size(e.length)
-            vmWindows[vm].keys[EventKey(.net, "\(strings[e.deviceName]) rx"), default: 0] += 1
-        }
-    }
-
     /// The VM a thread belongs to (-1 for the host), with its window accumulator ready.
-    private func vmOf(_ tid: Int32) -> Int {
+    func vmOf(_ tid: Int32) -> Int {
         guard tid > 0, let info = registry.info(tid), info.vm >= 0 else { return -1 }
         _ = ensureWindows(for: info.vm)
         return info.vm
@@ -513,7 +489,9 @@ public final class HostModel {
         var name: String?
         var kind = StealerKind.host
         for waiter in cpus[cpu].waiters {
-            guard var thread = tracked[waiter], let vm = thread.vcpuVM else { continue }
+            // Only a vCPU that is still waiting for this CPU loses time to its holder.
+            guard var thread = tracked[waiter], let vm = thread.vcpuVM,
+                  thread.state == .preempted || thread.state == .waiting, thread.queueCPU == cpu else { continue }
             let from = max(thread.stealSince, cpus[cpu].since)
             thread.stealSince = t
             tracked[waiter] = thread
@@ -529,12 +507,26 @@ public final class HostModel {
             var k = kind
             if case .vm = k, registry.info(runner)?.vm == vm { k = .same }
             vmWindows[vm].stolenByKind[k.rawValue] += t - from
+            // The VM's own threads (main loop, I/O threads, vhost, other vCPUs) are not a
+            // neighbour: self-contention has its own column and never names a culprit.
+            if k == .same {
+                selfContentionTotals[vm, default: 0] += t - from
+                continue
+            }
             vmWindows[vm].stolenByName[name!, default: 0] += t - from
             stolenTotals[vm, default: [:]][name!, default: 0] += t - from
             if thread.state == .waiting {
                 vmWindows[vm].keys[EventKey(.waitedFor, name!), default: 0] += 1
             }
         }
+    }
+
+    /// A waiter seen running elsewhere (its switch-in was lost): the time the task on the CPU it
+    /// waited for held it until now is charged, then it leaves that CPU's queue.
+    private func leaveQueue(_ tid: Int32, of cpu: Int, at t: Int64) {
+        guard cpu >= 0, cpu < cpus.count, cpus[cpu].waiters.contains(tid) else { return }
+        attributeSteal(cpu: cpu, until: t, runner: cpus[cpu].current)
+        removeWaiter(tid, from: cpu)
     }
 
     private func removeWaiter(_ tid: Int32, from cpu: Int) {
@@ -604,7 +596,9 @@ public final class HostModel {
             vmWindows[vm].observedEndNs = end
             onWindow?(vmWindows[vm])
         }
+        expireUnownedPackets(before: partial ? .max : end - NetworkAttribution.ownerHorizonNs)
         hostWindow.observedEndNs = end
+        network.addTotals(hostWindow)
         onHostWindow?(hostWindow)
         if !partial { purgeStale(before: end - 60_000_000_000) }
     }
@@ -613,7 +607,7 @@ public final class HostModel {
     private func purgeStale(before t: Int64) {
         if pendingBlock.count > 10_000 { pendingBlock = pendingBlock.filter { $0.value.time >= t } }
         if pendingQemu.count > 10_000 { pendingQemu = pendingQemu.filter { $0.value.time >= t } }
-        if pendingNet.count > 10_000 { pendingNet = pendingNet.filter { $0.value.time >= t } }
+        network.purge(before: t)
     }
 }
 
@@ -640,7 +634,8 @@ public struct ExitStatistics: Sendable {
 
 /// Host-wide facts of one window that name culprits: per block device, requests by issuer
 /// (a VM name or a host process) and their bytes; per network device, packets and bytes by
-/// sender (counted at `net_dev_queue` when the trace has it, else at `net_dev_xmit`).
+/// sender (counted at `net_dev_queue` when the trace has it and the sender is known there, else
+/// when the owner is found), and the traffic no owner could be found for.
 public struct HostWindow: Sendable {
     public var index: Int64
     public var startNs: Int64
@@ -651,6 +646,9 @@ public struct HostWindow: Sendable {
     public var diskBytes: [String: [String: Int64]] = [:]
     public var netBytes: [String: [String: Int64]] = [:]
     public var netPackets: [String: [String: Int]] = [:]
+    /// Per network device, the packets no owner could be found for (sent or received in an
+    /// interrupt with no socket to tie them to): counted, never credited to anyone.
+    public var netUnattributed: [String: LinkTraffic] = [:]
 
     public init(index: Int64, windowNs: Int64) {
         self.index = index
@@ -673,6 +671,16 @@ struct CPUState {
     var sawSoftirqExit = false
     var lastIrqTime: Int64 = .min / 2
     var lastBlockCompleteTime: Int64 = .min / 2
+    /// The socket of the last `tcp_probe` in the softirq running on this CPU (0: none since it
+    /// began), and when: data an incoming ACK releases is that socket's.
+    var probeSocket: Int64 = 0
+    var probeTime: Int64 = 0
+
+    /// A softirq runs on this CPU at `t`: entered and not exited (before the trace's first exit,
+    /// only within 100 µs of the entry: a trace may have no exits at all).
+    func inSoftirq(at t: Int64) -> Bool {
+        softirqOpen && (sawSoftirqExit || t - softirqTime < 100_000)
+    }
 }
 
 struct TrackedThread {

@@ -50,20 +50,39 @@ public struct EventBuilder {
         events.append(Event(time: t, cpu: cpu, kind: .blockRqComplete, a: dev, b: sector, s1: strings.intern(rwbs)))
     }
 
-    public mutating func netXmit(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, length: Int64, device: String) {
-        events.append(Event(time: t, cpu: cpu, kind: .netDevXmit, tid: tid, a: skb, b: length, s1: strings.intern(device)))
+    /// `net_dev_xmit`; `context` is what perf's `common_flags` would say (empty: an LTTng trace).
+    public mutating func netXmit(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, length: Int64, device: String,
+                                 context: ExecutionContext = []) {
+        events.append(Event(time: t, cpu: cpu, kind: .netDevXmit, tid: tid, a: skb, b: length, s1: strings.intern(device), context: context))
     }
 
-    public mutating func netQueue(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, length: Int64, device: String) {
-        events.append(Event(time: t, cpu: cpu, kind: .netDevQueue, tid: tid, a: skb, b: length, s1: strings.intern(device)))
+    public mutating func netQueue(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, length: Int64, device: String,
+                                  context: ExecutionContext = []) {
+        events.append(Event(time: t, cpu: cpu, kind: .netDevQueue, tid: tid, a: skb, b: length, s1: strings.intern(device), context: context))
     }
 
-    public mutating func netReceive(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, length: Int64, device: String) {
-        events.append(Event(time: t, cpu: cpu, kind: .netIfReceiveSkb, tid: tid, a: skb, b: length, s1: strings.intern(device)))
+    public mutating func netReceive(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, length: Int64, device: String,
+                                    context: ExecutionContext = []) {
+        events.append(Event(time: t, cpu: cpu, kind: .netIfReceiveSkb, tid: tid, a: skb, b: length, s1: strings.intern(device), context: context))
+    }
+
+    /// `sock:sock_send_length`: `tid` wrote `bytes` into socket `sk`.
+    public mutating func sockSend(_ t: Int64, cpu: Int32, tid: Int32, sk: Int64, bytes: Int64, context: ExecutionContext = [.known]) {
+        events.append(Event(time: t, cpu: cpu, kind: .sockSendLength, tid: tid, a: sk, b: bytes, c: 2, d: 6, context: context))
+    }
+
+    /// `tcp:tcp_probe`: socket `sk` (its ports `sport` → `dport`) received segment `skb`.
+    public mutating func tcpProbe(_ t: Int64, cpu: Int32, tid: Int32, skb: Int64, sk: Int64, sport: Int64, dport: Int64,
+                                  context: ExecutionContext = [.known, .softIRQ]) {
+        events.append(Event(time: t, cpu: cpu, kind: .tcpProbe, tid: tid, a: skb, b: sk, c: sport << 16 | dport, d: 1, context: context))
     }
 
     public mutating func softirq(_ t: Int64, cpu: Int32, vector: Int64) {
         events.append(Event(time: t, cpu: cpu, kind: .softirqEntry, a: vector))
+    }
+
+    public mutating func softirqExit(_ t: Int64, cpu: Int32, vector: Int64) {
+        events.append(Event(time: t, cpu: cpu, kind: .softirqExit, a: vector))
     }
 
     /// Events sorted by time (stable), as a reader delivers them.

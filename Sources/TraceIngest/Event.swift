@@ -24,6 +24,8 @@
 /// | kvmVcpuWakeup | ns | waited | — | — | — | — |
 /// | blockRqInsert / Issue / Complete | dev | sector | nr sector | bytes (issue/insert) | rwbs | comm (issue/insert) |
 /// | netDevQueue / Xmit / IfReceiveSkb | skbaddr | len | — | — | device name | — |
+/// | sockSendLength | sk | ret (bytes sent, < 0 an error) | family | protocol | — | — |
+/// | tcpProbe | skbaddr | skaddr | sport << 16 \| dport | sock cookie | — | — |
 /// | irqHandlerEntry / Exit | irq | ret (exit) | — | — | name (entry) | — |
 /// | softirqEntry / Exit / Raise | vec | — | — | — | — | — |
 /// | qemuThreadPoolSubmit / Complete | req | pool | ret (complete) | — | — | — |
@@ -33,12 +35,15 @@
 /// | ptGap | end of the gap (ns) | — | — | — | — | — |
 ///
 /// `tid` and `pid` are the thread and process current on `cpu` when the tracer said so (LTTng
-/// `tid`/`pid` context, perf's `perf_tid`/`perf_pid`), else -1.
+/// `tid`/`pid` context, perf's `perf_tid`/`perf_pid`), else -1. `context` says whether the event
+/// ran in process, softirq or hard-IRQ context when the tracer recorded it (perf's
+/// `common_flags`); LTTng traces leave it empty (the host model follows `irq_softirq_entry`/`_exit`).
 public struct Event: Sendable, Equatable {
     /// Nanoseconds from the clock's origin.
     public var time: Int64
     public var cpu: Int32
     public var kind: EventKind
+    public var context: ExecutionContext
     public var tid: Int32
     public var pid: Int32
     public var a: Int64
@@ -50,10 +55,11 @@ public struct Event: Sendable, Equatable {
 
     public init(time: Int64, cpu: Int32, kind: EventKind, tid: Int32 = -1, pid: Int32 = -1,
                 a: Int64 = 0, b: Int64 = 0, c: Int64 = 0, d: Int64 = 0,
-                s1: Int32 = StringTable.none, s2: Int32 = StringTable.none) {
+                s1: Int32 = StringTable.none, s2: Int32 = StringTable.none, context: ExecutionContext = []) {
         self.time = time
         self.cpu = cpu
         self.kind = kind
+        self.context = context
         self.tid = tid
         self.pid = pid
         self.a = a
@@ -110,10 +116,43 @@ extension Event {
     public var length: Int64 { b }
     public var deviceName: Int32 { s1 }
 
+    // sock_send_length
+    public var socket: Int64 { a }
+    public var sentBytes: Int64 { b }
+
+    // tcp_probe (the socket that received `skbaddr`, and its ports)
+    public var probeSocket: Int64 { b }
+    public var sourcePort: Int64 { (c >> 16) & 0xffff }
+    public var destinationPort: Int64 { c & 0xffff }
+
     // irq / softirq
     public var irq: Int64 { a }
     public var vector: Int64 { a }
 
     // qemu thread pool
     public var request: Int64 { a }
+}
+
+/// Where an event ran, as the tracer recorded it: perf's `common_flags` (0x08 hard IRQ, 0x10
+/// softirq; EVENTS.md §5). Empty when the trace does not say (LTTng: the host model knows the
+/// softirq context from `irq_softirq_entry`/`_exit` on that CPU).
+public struct ExecutionContext: OptionSet, Sendable, Equatable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// The tracer recorded the context (the other bits are meaningful).
+    public static let known = ExecutionContext(rawValue: 1)
+    public static let hardIRQ = ExecutionContext(rawValue: 2)
+    public static let softIRQ = ExecutionContext(rawValue: 4)
+
+    /// From perf's `common_flags` (`TRACE_FLAG_HARDIRQ` 0x08, `TRACE_FLAG_SOFTIRQ` 0x10).
+    public init(perfCommonFlags flags: Int64) {
+        var c: ExecutionContext = .known
+        if flags & 0x08 != 0 { c.insert(.hardIRQ) }
+        if flags & 0x10 != 0 { c.insert(.softIRQ) }
+        self = c
+    }
+
+    /// In an interrupt (hard or soft): the current task is not the one the work is for.
+    public var isInterrupt: Bool { !isDisjoint(with: [.hardIRQ, .softIRQ]) }
 }

@@ -31,6 +31,10 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case netDevQueue
     case netDevXmit
     case netIfReceiveSkb
+    /// `sock:sock_send_length` (perf): bytes a task wrote into a socket, in its own context.
+    case sockSendLength
+    /// `tcp:tcp_probe` (perf): a TCP segment `skbaddr` received by socket `skaddr`.
+    case tcpProbe
     // Interrupts
     case irqHandlerEntry
     case irqHandlerExit
@@ -94,6 +98,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         "net_dev_xmit": .netDevXmit,
         "net_if_receive_skb": .netIfReceiveSkb,
         "netif_receive_skb": .netIfReceiveSkb,
+        "sock_send_length": .sockSendLength,
+        "tcp_probe": .tcpProbe,
         "irq_handler_entry": .irqHandlerEntry,
         "irq_handler_exit": .irqHandlerExit,
         "irq_softirq_entry": .softirqEntry,

@@ -7,8 +7,8 @@ import CBabeltrace2
 /// `kind == nil` and are only counted.
 final class FieldPlan {
     enum Scope: UInt8 { case payload, commonContext, specificContext }
-    enum Reader: UInt8 { case unsigned, signed, string, rwbsBits }
-    enum Slot: UInt8 { case a, b, c, d, s1, s2, tid, pid }
+    enum Reader: UInt8 { case unsigned, signed, string, rwbsBits, perfFlags }
+    enum Slot: UInt8 { case a, b, c, d, s1, s2, tid, pid, context, sourcePort, destinationPort }
 
     struct Read {
         var slot: Slot
@@ -118,6 +118,12 @@ final class FieldPlan {
             }
         case .netDevQueue, .netDevXmit, .netIfReceiveSkb:
             map(.a, ["skbaddr"]); map(.b, ["len"]); map(.s1, ["name"])
+        case .sockSendLength:
+            map(.a, ["sk"]); map(.b, ["ret"]); map(.c, ["family"]); map(.d, ["protocol"])
+        case .tcpProbe:
+            defaults = (0, 0, 0, -1)
+            map(.a, ["skbaddr"]); map(.b, ["skaddr"]); map(.d, ["sock_cookie"])
+            map(.sourcePort, ["sport"]); map(.destinationPort, ["dport"])   // both in slot c
         case .irqHandlerEntry:
             map(.a, ["irq"]); map(.s1, ["name"])
         case .irqHandlerExit:
@@ -128,6 +134,11 @@ final class FieldPlan {
             map(.a, ["req"]); map(.b, ["pool"]); map(.c, ["ret"])
         case .ptVMEntry, .ptVMExit, .ptGuestProcessSwitch, .ptHostProcessSwitch, .ptGap:
             break
+        }
+        // perf's `common_flags`: where the event ran (process, softirq, hard IRQ). Only net and
+        // socket events need it (EVENTS.md §5), so only they pay for reading it.
+        if kind.isNetwork, let r = payload.find(["common_flags"]), r.reader != .string {
+            reads.append(Read(slot: .context, scope: .payload, index: r.index, reader: .perfFlags))
         }
         // An integer `rwbs` is LTTng's bit set: decode it to the kernel's letters.
         for i in reads.indices where reads[i].slot == .s1 && kind.isBlock && reads[i].reader != .string {
@@ -181,6 +192,15 @@ final class FieldPlan {
 extension EventKind {
     /// `block_rq_insert`, `block_rq_issue` or `block_rq_complete`.
     public var isBlock: Bool { self == .blockRqInsert || self == .blockRqIssue || self == .blockRqComplete }
+
+    /// A packet or socket event: `net_dev_queue`, `net_dev_xmit`, `netif_receive_skb`,
+    /// `sock_send_length`, `tcp_probe`.
+    public var isNetwork: Bool {
+        switch self {
+        case .netDevQueue, .netDevXmit, .netIfReceiveSkb, .sockSendLength, .tcpProbe: return true
+        default: return false
+        }
+    }
 }
 
 /// LTTng's `rwbs` bit set (lttng-modules `instrumentation/events/block.h`, `RWBS_FLAG_*`) in the

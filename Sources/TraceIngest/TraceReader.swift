@@ -307,6 +307,10 @@ final class SinkState {
                 if let c = bt_field_string_get_value(field) { string = strings.intern(cString: c) }
             case .rwbsBits:
                 string = strings.intern(rwbsLetters(bt_field_integer_unsigned_get_value(field)))
+            case .perfFlags:
+                let type = bt_field_get_class_type(field)
+                integer = bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER) != 0
+                    ? bt_field_integer_signed_get_value(field) : Int64(bitPattern: bt_field_integer_unsigned_get_value(field))
             }
             switch read.slot {
             case .a: e.a = integer
@@ -320,6 +324,9 @@ final class SinkState {
                     e.tid = Int32(truncatingIfNeeded: integer)
                 }
             case .pid: e.pid = Int32(truncatingIfNeeded: integer)
+            case .context: e.context = ExecutionContext(perfCommonFlags: integer)
+            case .sourcePort: e.c |= (integer & 0xffff) << 16
+            case .destinationPort: e.c |= integer & 0xffff
             }
         }
         return e

@@ -62,7 +62,7 @@ import Testing
 
     @Test func nobodyStandsOutWhenTheStealIsSpread() {
         let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 1_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 1)
-        let c = CulpritFinder().culprit(of: period, windows: [window("v", 0, keys: [:], stolen: ["a": 40, "b": 35, "c": 25])])
+        let c = CulpritFinder().culprit(of: period, windows: [window("v", 0, keys: [:], stolen: ["a": 40_000_000, "b": 35_000_000, "c": 25_000_000])])
         #expect(c.name == nil)
         #expect(c.evidence.hasPrefix("no single culprit"))
     }
@@ -139,6 +139,133 @@ import Testing
                                      evidence: [evidence("victim", shared), evidence("noisy", shared), evidence("lone", alone)],
                                      analysis: nil, vmNames: ["victim", "noisy", "lone"])
         #expect(Trainer.saturatorWindows(features) == ["noisy@0"])
+    }
+}
+
+/// The culprit's evidence adds up (issue 16 §3): every number over the period's windows, X ≤ Y
+/// in "X s of the Y s", shares ≤ 100 %, seconds within the vCPU time of the period.
+@Suite struct EvidenceArithmeticTests {
+    func window(_ start: Int64, stolen: [String: Int64], waited: Int64, vcpu: Int64 = 1_000_000_000,
+                net: [String: [String: Int64]] = [:], unattributed: [String: Int64] = [:]) -> WindowEvidence {
+        WindowEvidence(vm: "v", startNs: start, endNs: start + 1_000_000_000, seconds: 1, keys: [:], stolenByName: stolen,
+                       waitedNs: waited, vcpuNs: vcpu, diskRequests: [:], diskBytes: [:], netBytes: net,
+                       netPackets: net.mapValues { $0.mapValues { _ in 1 } }, diskLatencyMs: 0, xmitDelayMs: 0,
+                       netUnattributedBytes: unattributed)
+    }
+
+    /// The numbers of "X s of the Y s" in an evidence sentence.
+    func xOfY(_ evidence: String) -> (Double, Double)? {
+        let words = evidence.split(separator: " ").map(String.init)
+        guard let i = words.firstIndex(of: "for"), i + 6 < words.count, words[i + 2] == "s", words[i + 3] == "of",
+              words[i + 4] == "the", let x = Double(words[i + 1]), let y = Double(words[i + 5]) else { return nil }
+        return (x, y)
+    }
+
+    @Test func heldTimeNeverExceedsTheWaitingTime() throws {
+        // Inconsistent input (a host model that charged a stale waiter): 5.57 s held, 0.10 s waited.
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 14_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 14)
+        let windows = (0..<14).map { window(Int64($0) * 1_000_000_000, stolen: $0 == 0 ? ["hostproc": 5_570_000_000] : [:],
+                                            waited: $0 == 0 ? 100_000_000 : 0) }
+        let c = CulpritFinder().culprit(of: period, windows: windows)
+        let (x, y) = try #require(xOfY(c.evidence), "\(c.evidence)")
+        #expect(x <= y)
+        #expect(y <= 14)                       // within the period's vCPU time
+        #expect(c.share <= 1)
+    }
+
+    @Test func noCulpritWhenOthersTookAlmostNothing() {
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 14_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 14)
+        let windows = (0..<14).map { window(Int64($0) * 1_000_000_000, stolen: ["hostproc": 7_000_000], waited: 7_000_000) }
+        let c = CulpritFinder().culprit(of: period, windows: windows)
+        #expect(c.name == nil)                 // 0.10 s of 14 s of vCPU time: 0.7 %
+        #expect(c.evidence.contains("0.10 s of its 14.00 s"))
+    }
+
+    @Test func cpuSharesAndSecondsAddUp() throws {
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 2_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 2)
+        let windows = [window(0, stolen: ["noisy": 300_000_000, "kworker/0:1": 100_000_000], waited: 500_000_000),
+                       window(1_000_000_000, stolen: ["noisy": 200_000_000], waited: 250_000_000)]
+        let c = CulpritFinder().culprit(of: period, windows: windows)
+        #expect(c.name == "noisy")
+        #expect(abs(c.share - 500.0 / 600.0) < 1e-9)
+        let (x, y) = try #require(xOfY(c.evidence))
+        #expect(x == 0.5 && y == 0.75)
+        #expect(c.others.allSatisfy { $0.share <= 1 })
+    }
+
+    /// Bytes tied to no owner count in the link's total for nobody: never the culprit, and the
+    /// shares of the named senders stay within 100 %.
+    @Test func unattributedBytesAreNobodys() {
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 1_000_000_000, kind: "net", meanProbability: 0.9, windows: 1)
+        let few = CulpritFinder().culprit(of: period, windows: [window(0, stolen: [:], waited: 0, net: ["lo": ["v": 100, "noisy": 100]],
+                                                                        unattributed: ["lo": 800])])
+        #expect(few.name == nil)               // noisy 10 % of the link: below the 20 % a culprit needs
+        #expect(few.evidence.contains("unattributed 80 %"))
+        let c = CulpritFinder().culprit(of: period, windows: [window(0, stolen: [:], waited: 0, net: ["lo": ["v": 100, "noisy": 200]],
+                                                                      unattributed: ["lo": 100])])
+        #expect(c.name == "noisy")
+        #expect(abs(c.share - 0.5) < 1e-9)
+        #expect(c.evidence == "noisy made 50 % of the bytes on link lo (100 % of the neighbours'; v 25 %; unattributed 25 %)")
+        #expect(c.others.isEmpty)
+    }
+}
+
+/// A VM that saturates a link is the culprit there, not the victim of the VM it crushes.
+@Suite struct SaturatorRuleTests {
+    func evidence(_ vm: String, _ i: Int64, _ bytes: [String: Int64]) -> WindowEvidence {
+        WindowEvidence(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, seconds: 0.1,
+                       keys: [EventKey(.net, "lo tx"): 1], stolenByName: [:], waitedNs: 0, vcpuNs: 100_000_000, diskRequests: [:],
+                       diskBytes: [:], netBytes: ["lo": bytes], netPackets: ["lo": bytes.mapValues { _ in 1 }], diskLatencyMs: 0, xmitDelayMs: 20)
+    }
+
+    func diagnose(heavy: Int64, light: Int64) -> [PeriodReport] {
+        let d = Diagnoser(detector: PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0))
+        var scores: [WindowScore] = [], windows: [WindowEvidence] = []
+        for vm in ["heavy", "light"] {
+            for i in Int64(0)..<5 {
+                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: 0.9, kind: "net"))
+                windows.append(evidence(vm, i, ["heavy": heavy, "light": light]))
+            }
+        }
+        return d.diagnose(scores: scores, evidence: windows)
+    }
+
+    @Test func theHeavierOfTwoMutualBlamersLosesItsPeriod() {
+        let reports = diagnose(heavy: 300_000, light: 100_000)
+        #expect(reports.map(\.period.vm) == ["light"])
+        #expect(reports.first?.culprit.name == "heavy")
+    }
+
+    /// Alone on its link for the whole period (a neighbour only before it): no tenant interfered.
+    @Test func aVMAloneOnItsLinkHasNoNetPeriod() {
+        let d = Diagnoser(detector: PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0))
+        let scores = (Int64(2)..<5).map { WindowScore(vm: "solo", startNs: $0 * 100_000_000, endNs: ($0 + 1) * 100_000_000, probability: 0.9, kind: "net") }
+        let windows = (Int64(0)..<5).map { evidence("solo", $0, $0 < 2 ? ["solo": 1000, "other": 1000] : ["solo": 50_000]) }
+        #expect(d.diagnose(scores: scores, evidence: windows).isEmpty)
+        // With a neighbour on the link during the period it stays (and names it).
+        let shared = (Int64(0)..<5).map { evidence("solo", $0, ["solo": 50_000, "other": 40_000]) }
+        #expect(d.diagnose(scores: scores, evidence: shared).first?.culprit.name == "other")
+    }
+
+    @Test func twoEqualUsersBothKeepTheirPeriods() {
+        let reports = diagnose(heavy: 200_000, light: 200_000)
+        #expect(Set(reports.map(\.period.vm)) == ["heavy", "light"])
+    }
+
+    /// The gate judges a bursty sender on its bytes over the last `memory` windows: one that sends a
+    /// 64 KB segment every third window and then a lone ACK still made most of the link.
+    @Test func aBurstySaturatorIsJudgedOnItsRate() {
+        var windows: [WindowEvidence] = []
+        for i in Int64(0)..<9 {
+            let burst: Int64 = i % 3 == 0 ? 64_000 : i == 8 ? 100 : 0
+            var bytes: [String: Int64] = ["victim": 10_000]
+            if burst > 0 { bytes["noisy"] = burst }
+            windows.append(evidence("victim", i, bytes))
+            windows.append(evidence("noisy", i, bytes))
+        }
+        let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 800_000_000, endNs: 900_000_000, probability: 0.9, kind: "net") }
+        let gated = EvidenceGate().apply(scores, evidence: windows)
+        #expect(gated.map(\.probability) == [0.9, 0])
     }
 }
 

@@ -24,6 +24,7 @@ import TraceIngest
         w.preemptions = 3
         w.stolenByKind[StealerKind.vm.rawValue] = 30_000_000
         w.stolenByKind[StealerKind.kernel.rawValue] = 10_000_000
+        w.stolenByKind[StealerKind.same.rawValue] = 5_000_000
         w.waitLatencies = [1_000_000, 3_000_000]
         w.diskReads = 2
         w.diskReadBytes = 8192
@@ -38,6 +39,7 @@ import TraceIngest
         #expect(v("sched_preemptions_per_s") == 30)
         #expect(v("sched_stolen_by_vm_share") == 0.3)
         #expect(v("sched_stolen_by_host_share") == 0.1)
+        #expect(v("sched_stolen_by_self_share") == 0.05)   // its own threads: not a neighbour
         #expect(v("sched_wait_latency_mean_ms") == 2)
         #expect(v("sched_wait_latency_p95_ms") == 3)
         #expect(v("block_read_per_s") == 20)

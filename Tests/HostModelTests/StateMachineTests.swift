@@ -178,3 +178,44 @@ import TraceIngest
         #expect(w.wakeCauses[WakeCause.other.rawValue] == 0)
     }
 }
+
+/// A VM's own threads taking its vCPU's CPU is self-contention, not a neighbour.
+@Suite struct SelfContentionTests {
+    @Test func ownThreadsAreSelfContentionNotANeighbour() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 300, pid: 300, "hog")
+        b.schedSwitch(1 * ms, cpu: 0, prev: 0, "swapper/0", state: 0, next: 101, "CPU 0/KVM")
+        b.schedSwitch(10 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 0, next: 100, "qemu-system-x86")
+        b.schedSwitch(20 * ms, cpu: 0, prev: 100, "qemu-system-x86", state: 1, next: 300, "hog")
+        b.schedSwitch(25 * ms, cpu: 0, prev: 300, "hog", state: 1, next: 101, "CPU 0/KVM")
+        let run = ModelRun(b, vmNames: [100: "web"])
+        let w = run.windows(of: "web")[0]
+        #expect(w.stolenByKind[StealerKind.same.rawValue] == 10 * ms)
+        #expect(w.stolenByName == ["hog": 5 * ms])
+        #expect(w.keys[EventKey(.preemptedBy, EventKey.ownThreads)] == 1)
+        #expect(w.keys.keys.allSatisfy { $0.detail != "web" })
+        #expect(run.model.selfContentionTotals[0] == 10 * ms)
+        #expect(run.model.stolenTotals[0] == ["hog": 5 * ms])
+    }
+
+    /// A vCPU whose switch-in was lost (seen entering the guest on another CPU) stops losing
+    /// time to the task on the CPU it waited for: the time held by others never exceeds the
+    /// time it was preempted or waiting.
+    @Test func aWaiterSeenRunningStopsBeingCharged() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.thread(0, tid: 300, pid: 300, "hog")
+        b.kvmEntry(1 * ms, cpu: 0, tid: 101, vcpu: 0)
+        b.schedSwitch(10 * ms, cpu: 0, prev: 101, "CPU 0/KVM", state: 0, next: 300, "hog")
+        b.kvmExit(12 * ms, cpu: 1, tid: 101, reason: 1)
+        b.kvmEntry(13 * ms, cpu: 1, tid: 101, vcpu: 0)
+        b.schedSwitch(60 * ms, cpu: 0, prev: 300, "hog", state: 1, next: 0, "swapper/0")
+        let run = ModelRun(b, vmNames: [100: "web"])
+        let w = run.windows(of: "web")[0]
+        #expect(w.stolenByName["hog"] == 2 * ms)
+        #expect(w.stolenByName.values.reduce(0, +) <= w.states[.preempted] + w.states[.waiting])
+    }
+}

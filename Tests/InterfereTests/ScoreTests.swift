@@ -67,6 +67,17 @@ import Testing
         }
     }
 
+    /// Issue 16 on net-contention: the saturator `noisy` is not its victim's victim, nobody that
+    /// sends nothing (`idlespin`, the idle task) is blamed, and the victim that streams is `net`.
+    @Test func netContentionBlamesOnlyTheSaturator() throws {
+        let vms = try score(Fixtures.hostReal("net-contention").path)
+        let byName = Dictionary(uniqueKeysWithValues: vms.map { ($0["vm"] as! String, $0) })
+        #expect(culprits(byName["noisy"]!).allSatisfy { $0 != "victim" })
+        #expect(culprits(byName["victim"]!).allSatisfy { $0 == "noisy" })
+        for vm in vms { #expect(culprits(vm).allSatisfy { !["idlespin", "idle", "(unattributed)"].contains($0 ?? "") }) }
+        #expect(byName["victim"]!["category"] as? String == "net")
+    }
+
     @Test func modelShowAndBadModels() throws {
         let show = try CLI.run(["model", "show", Self.model])
         #expect(show.status == 0)

@@ -68,6 +68,23 @@ enum TextRender {
                 out += "  CPU held by others while its vCPUs were preempted or waiting:\n"
                 for s in vm.stolenBy.prefix(8) { out += "    \(pad(s.name, 24)) \(seconds(s.ns)) s\n" }
             }
+            if vm.selfContentionNs > 0 {
+                out += "  CPU held by its own threads while its vCPUs were preempted or waiting (self-contention): \(seconds(vm.selfContentionNs)) s\n"
+            }
+        }
+        if !s.links.isEmpty {
+            out += "\nnetwork devices (bytes sent, counted where queued; unattributed: no owner found)\n"
+            for link in s.links {
+                out += "  \(link.device)\n"
+                for sender in link.senders.prefix(8) {
+                    out += "    \(pad(sender.name, 24)) \(lpad("\(sender.bytes)", 12)) bytes \(lpad("\(sender.packets)", 8)) packets\n"
+                }
+                let u = link.unattributed
+                if u.txPackets + u.rxPackets > 0 {
+                    out += "    \(pad("unattributed sent", 24)) \(lpad("\(u.txBytes)", 12)) bytes \(lpad("\(u.txPackets)", 8)) packets\n"
+                    out += "    \(pad("unattributed received", 24)) \(lpad("\(u.rxBytes)", 12)) bytes \(lpad("\(u.rxPackets)", 8)) packets\n"
+                }
+            }
         }
         return out
     }
