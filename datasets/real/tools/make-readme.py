@@ -75,8 +75,8 @@ def main():
                                                          (int(r["end_ns"]) - t0) / 1e9, r["workload"],
                                                          r["interference"], r["culprit"] or "–"))
     L += ["", "## Checkable facts (measured by analyze.py, from facts.txt)", ""]
-    keep = re.compile(r"^(vm \S+ vCPU|block dev 7:\d+ (?!host)|net lo net_dev_queue \S+ data|tcp_probe on|receiver stream \S+ \[|"
-                      r"tcp send \(sock|net lo queued by (?!host)\S+ data)")
+    keep = re.compile(r"^(vm \S+ vCPU|block dev 7:\d+ (?!host)\S+ [RW] |net lo net_dev_queue (?!host)\S+ data \[|tcp_probe on|"
+                      r"receiver stream \S+ \[|receiver stream \S+: first|tcp send \(sock|net lo queued by (?!host)\S+ data)")
     for f in facts:
         if keep.match(f):
             L.append("- " + re.sub(r"; CPU(\d) time taken while it waited: (.*)$", r"; while it waited CPU\1 ran: \2", f))
