@@ -2,7 +2,7 @@
 # Leave one real recording out, over every real recording: those of ../shared/traces/host-real
 # and every datasets/real/NAME holding trace/ and labels.csv. For each one left out: train on the
 # simulated train-1..8 and every other real recording, evaluate on the one left out. Prints one
-# Markdown table (scripts/loo-row.py says what each column is), then the domain-shift figure: a
+# Markdown table (scripts/loo-row.py says what each column is), after the domain-shift figure: a
 # model trained on the simulator alone (train-1..8), scored on each real recording.
 #   scripts/evaluate-real-loo.sh [GENERATED]     (GENERATED: default datasets/generated)
 set -euo pipefail
@@ -14,7 +14,7 @@ TMP=${TMPDIR:-/tmp}/interfere-loo
 mkdir -p "$TMP"
 scripts/make-datasets.sh "$G" >/dev/null
 ALL=""
-for r in "$H"/*/ datasets/real/*/; do
+for r in datasets/real/*/ "$H"/*/; do
     r=${r%/}
     [ -d "$r/trace" ] && [ -f "$r/labels.csv" ] && ALL="$ALL $r"
 done
@@ -30,17 +30,27 @@ header() {
     echo "|---|---|---|---|---|"
 }
 
+# REUSE=1 keeps models already in $TMP (a run that was stopped goes on where it stopped); each
+# training reads train-1..8 and fits the clusters and the classifier, several minutes apiece.
+train() {  # train MODEL DATASET...
+    local m=$1; shift
+    [ "${REUSE:-0}" = 1 ] && [ -s "$m" ] && return 0
+    "$BIN" train "$@" --seed 1 -o "${m%.json}.part.json" >/dev/null && mv "${m%.json}.part.json" "$m"
+}
+
+echo "Domain shift: trained on the simulator alone (train-1..8), scored on each real recording"
+echo
+train "$TMP/sim-only.json" $SIM
+header "recording"
+for r in $ALL; do row "$(basename "$r")" "$TMP/sim-only.json" "$r"; done
+
+echo
+echo "Leave one recording out: trained on train-1..8 and every other real recording"
+echo
 header "left out"
 for out in $ALL; do
     rest=""; for r in $ALL; do [ "$r" = "$out" ] || rest="$rest $r"; done
     n=$(basename "$out")
-    "$BIN" train $SIM $rest --seed 1 -o "$TMP/loo-$n.json" >/dev/null
+    train "$TMP/loo-$n.json" $SIM $rest
     row "$n" "$TMP/loo-$n.json" "$out"
 done
-
-echo
-echo "Domain shift: trained on the simulator alone (train-1..8), scored on each real recording"
-echo
-"$BIN" train $SIM --seed 1 -o "$TMP/sim-only.json" >/dev/null
-header "recording"
-for r in $ALL; do row "$(basename "$r")" "$TMP/sim-only.json" "$r"; done

@@ -22,8 +22,8 @@ def main():
     rows = list(csv.DictReader(open(lab)))
     overall = e["overall"]
     interfered = [r for r in rows if r["interference"] != "none"]
-    f1 = "%.2f" % overall["windowF1"] if interfered else "–"
-    ari = "%.2f" % overall["categoryARI"]
+    f1 = "%.2f" % overall["window_f1"] if interfered else "–"
+    ari = "%.2f" % overall["category_ari"]
     vms = {r["vm"] for r in rows}
     quiet = {v for v in vms if all(r["interference"] == "none" for r in rows if r["vm"] == v)}
     periods = {vm["vm"]: [p for p in vm["periods"]] for vm in s["vms"]}
@@ -35,7 +35,7 @@ def main():
     for r in interfered:
         a, b = int(r["start_ns"]), int(r["end_ns"])
         over = [p for p in periods.get(r["vm"], [])
-                if min(b, p["period"]["endNs"]) > max(a, p["period"]["startNs"])]
+                if min(b, p["period"]["end_ns"]) > max(a, p["period"]["start_ns"])]
         if not over:
             missed += 1
         for p in over:

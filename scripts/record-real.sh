@@ -38,25 +38,45 @@ install() {
 
 expand() { if [ "$#" -eq 0 ] || [ "$1" = all ]; then echo $SCENARIOS; else echo "$@"; fi; }
 
+busy() {  # CPU % used over 3 s by everything (0-100 over both CPUs), from /proc/stat
+    local a b
+    a=($(head -1 /proc/stat)); sleep 3; b=($(head -1 /proc/stat))
+    local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
+    for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+    echo $(( 100 - 100 * idle / (total > 0 ? total : 1) ))
+}
+
 record_now() {  # no locking: boot + perf record + conversion, one scenario after the other
     mkdir -p "$WORK"
-    echo "$(date +%T) recording; busiest now: $(top -bn1 | awk 'NR>=8 && NR<=11 {printf "%s %s%%; ", $12, $9}')" >&2
+    local u; u=$(busy)
+    echo "$(date +%T) CPU busy ${u}% before recording; busiest: $(top -bn1 | awk 'NR>=8 && NR<=11 {printf "%s %s%%; ", $12, $9}')" >&2
+    # a job outside the quiet protocol (not under the lock) would be interference the labels
+    # do not show: refuse, so that the caller can retry later
+    if [ "$u" -gt "${MAX_BUSY:-15}" ]; then echo "$(date +%T) machine busy (${u}% > ${MAX_BUSY:-15}%): not recording" >&2; return 3; fi
     for s in $(expand "$@"); do
         python3 "$T/record.py" "$s" "$OUT/$s" --work "$WORK"
     done
 }
 
-record() {  # one quiet window for the whole batch (keep a batch under ~12 minutes)
-    if [ -n "${HEAVY_LOCK:-}" ]; then
-        touch "${QUIET_FILE:?QUIET_FILE with HEAVY_LOCK}"
-        trap 'rm -f "$QUIET_FILE"' EXIT
-        echo "$(date +%T) waiting for $HEAVY_LOCK" >&2
-        flock -x "$HEAVY_LOCK" "$0" record-now "$@"
-        rm -f "$QUIET_FILE"
-        trap - EXIT
-    else
-        record_now "$@"
-    fi
+record() {  # one quiet window for the whole batch (keep a batch under ~12 minutes); a batch
+    # refused because the machine was busy is retried every minute, up to RETRIES times
+    local n=0 rc
+    while :; do
+        rc=0
+        if [ -n "${HEAVY_LOCK:-}" ]; then
+            touch "${QUIET_FILE:?QUIET_FILE with HEAVY_LOCK}"
+            trap 'rm -f "$QUIET_FILE"' EXIT
+            echo "$(date +%T) waiting for $HEAVY_LOCK" >&2
+            flock -x "$HEAVY_LOCK" "$0" record-now "$@" || rc=$?
+            rm -f "$QUIET_FILE"
+            trap - EXIT
+        else
+            record_now "$@" || rc=$?
+        fi
+        n=$((n + 1))
+        [ "$rc" -eq 3 ] && [ "$n" -lt "${RETRIES:-20}" ] || return $rc
+        sleep 60
+    done
 }
 
 analyze() {
