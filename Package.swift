@@ -23,15 +23,19 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
+        // Write-then-rename, for every output file and folder.
+        .target(name: "AtomicOutput"),
+
         // The pipeline, one module per stage.
         .target(name: "TraceIngest", dependencies: ["CBabeltrace2"], swiftSettings: hotPath),
         .target(name: "HostModel", dependencies: ["TraceIngest"], swiftSettings: hotPath),
-        .target(name: "Features", dependencies: ["HostModel", "TraceIngest"]),
-        .target(name: "Learning", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
-        .target(name: "Diagnosis", dependencies: ["Features", "Learning", "HostModel", "IntelPT", "TraceIngest"]),
-        .target(name: "IntelPT", dependencies: ["CIPT", "TraceIngest"], exclude: ["README.md"]),
-        .target(name: "Simulator", dependencies: ["CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
-        .target(name: "Report", dependencies: ["Diagnosis", "Features", "HostModel", "Learning", "IntelPT", "TraceIngest"]),
+        .target(name: "Features", dependencies: ["AtomicOutput", "HostModel", "IntelPT", "TraceIngest"]),
+        .target(name: "Recording", dependencies: ["Features", "HostModel", "IntelPT", "TraceIngest"]),
+        .target(name: "Learning", dependencies: ["AtomicOutput", "CBLAS"], exclude: ["README.md"], swiftSettings: hotPath),
+        .target(name: "Diagnosis", dependencies: ["Features", "Learning", "Recording", "HostModel", "IntelPT", "TraceIngest"]),
+        .target(name: "IntelPT", dependencies: ["AtomicOutput", "CIPT", "TraceIngest"], exclude: ["README.md"]),
+        .target(name: "Simulator", dependencies: ["AtomicOutput", "CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning"], swiftSettings: hotPath),
+        .target(name: "Report", dependencies: ["Diagnosis", "Features", "Recording", "HostModel", "Learning", "IntelPT", "TraceIngest"]),
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 
         // The command-line tool: subcommands only.
@@ -40,7 +44,7 @@ let package = Package(
 
         .executableTarget(name: "interfere", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "TraceIngest", "HostModel", "Features", "Learning", "Diagnosis", "IntelPT", "Simulator", "Report",
+            "AtomicOutput", "TraceIngest", "HostModel", "Features", "Recording", "Learning", "Diagnosis", "IntelPT", "Simulator", "Report",
         ]),
 
         .testTarget(name: "TraceIngestTests", dependencies: ["TraceIngest", "TestSupport"]),
@@ -50,7 +54,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TraceIngest", "HostModel", "TestSupport"]),
         .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
         .testTarget(name: "InterfereTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Diagnosis", "Learning", "HostModel", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Recording", "Diagnosis", "Learning", "HostModel", "TraceIngest", "TestSupport"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "HostModel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -2,43 +2,27 @@ import Features
 import Foundation
 import HostModel
 import IntelPT
+import Recording
 import TraceIngest
 
-/// A labeled recording: a folder with `trace/` (or the trace itself) and `labels.csv`, and
-/// optionally `vm-names.csv` and `threads.csv`.
+/// A labeled recording: a folder with `trace/` (or the trace itself, or an Intel PT capture) and
+/// `labels.csv`, and optionally `vm-names.csv` and `threads.csv`.
 public struct Dataset: Sendable {
-    public var path: String
-    /// The folder's name; for an Intel PT capture inside a recording, `<recording>/pt` (so that
-    /// cross-validation keeps it with its recording).
-    public var name: String {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        return isPTCapture ? url.deletingLastPathComponent().lastPathComponent + "/" + url.lastPathComponent : url.lastPathComponent
+    public let recording: Recording
+    public let reading: ReadingOptions
+    public var path: String { recording.path }
+    /// The recording's name (`Recording.name`).
+    public var name: String { recording.name }
+
+    public init(path: String, reading: ReadingOptions = .init()) {
+        recording = Recording(path: path)
+        self.reading = reading
     }
 
-    /// The dataset is an Intel PT capture (a folder with `pt-sidecar.json`), labels beside it.
-    public var isPTCapture: Bool { PTCapture.isCapture(at: URL(fileURLWithPath: path)) }
-
-    public init(path: String) { self.path = path }
-
-    public var labelsPath: String? { SideFiles.find("labels.csv", near: path) }
-
-    /// Host model settings from the side files beside the trace.
-    public static func configuration(near path: String, windowNs: Int64, vmNames: String? = nil) throws -> HostModelConfiguration {
-        var names: [Int32: String] = [:]
-        if let file = vmNames ?? SideFiles.find("vm-names.csv", near: path) { names = try SideFiles.vmNames(at: file) }
-        var threads: [(tid: Int32, pid: Int32, comm: String)] = []
-        if let file = SideFiles.find("threads.csv", near: path) { threads = try SideFiles.threads(at: file) }
-        return HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads)
-    }
-
-    /// Features (with labels when the dataset has them) and diagnosis evidence, in one pass.
-    public func read(windowNs: Int64, requireLabels: Bool) throws -> TraceFeatures {
-        let labels: Labels?
-        if let file = labelsPath { labels = try Labels(path: file) } else if requireLabels {
-            throw DatasetError.noLabels(path: path)
-        } else { labels = nil }
-        if isPTCapture { return try TraceFeatures.readPT(capture: URL(fileURLWithPath: path), windowNs: windowNs, labels: labels) }
-        return try TraceFeatures.read(path: path, configuration: Self.configuration(near: path, windowNs: windowNs), labels: labels)
+    /// The labels and the features they label, with the diagnosis evidence, in one pass.
+    public func read(windowNs: Int64) throws -> (features: TraceFeatures, labels: Labels) {
+        guard let labels = try recording.labels() else { throw DatasetError.noLabels(path: path) }
+        return (try TraceFeatures.read(recording, windowNs: windowNs, labels: labels, reading: reading), labels)
     }
 }
 
@@ -50,6 +34,18 @@ public struct TraceFeatures {
     public var analysis: HostAnalysis?
     /// The VMs, in the order the trace revealed them.
     public var vmNames: [String]
+
+    /// The one place that switches on what a recording is: a CTF trace goes through the host
+    /// model, an Intel PT capture through the PT decoder.
+    public static func read(_ recording: Recording, windowNs: Int64, labels: Labels?,
+                            reading: ReadingOptions = .init()) throws -> TraceFeatures {
+        switch recording.source {
+        case .ptCapture:
+            return try readPT(capture: URL(fileURLWithPath: recording.path), windowNs: windowNs, labels: labels)
+        case .trace:
+            return try read(path: recording.path, configuration: recording.configuration(windowNs: windowNs, reading: reading), labels: labels)
+        }
+    }
 
     /// `onEvent` sees every event of the same pass (e.g. for the report's timelines).
     public static func read(path: String, configuration: HostModelConfiguration, labels: Labels?,
@@ -65,7 +61,7 @@ public struct TraceFeatures {
     /// An Intel PT capture: the `pt` group per VM and window (streamed from the decoder), with the
     /// labels when given. No evidence: PT has no scheduler, disk or network events, so diagnosis
     /// names no culprit and keys from them.
-    public static func readPT(capture: URL, windowNs: Int64, labels: Labels?) throws -> TraceFeatures {
+    static func readPT(capture: URL, windowNs: Int64, labels: Labels?) throws -> TraceFeatures {
         TraceFeatures(pt: try PTWindowFeatures(capture: PTCaptureReader(directory: capture), windowNs: windowNs), labels: labels)
     }
 }
@@ -75,10 +71,13 @@ extension TraceFeatures {
     public init(pt: PTWindowFeatures, labels: Labels?) {
         let windowNs = pt.windowNs
         let schema = FeatureSchema(groups: [.pt], windowNs: windowNs)
-        let order = schema.columns.map { PTWindowFeatures.names.firstIndex(of: $0)! }
+        let values = FeatureGroup.pt.featureColumns.map { column -> @Sendable (PTWindowFeatures.Row) -> Double in
+            guard case .pt(let value) = column.source else { return { _ in .nan } }
+            return value
+        }
         let rows = pt.rows.map { row in
             FeatureRow(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs,
-                       values: order.map { row.values[$0] },
+                       values: values.map { $0(row) },
                        label: labels?.label(vm: row.vm, startNs: row.window * windowNs, endNs: (row.window + 1) * windowNs))
         }
         var names: [String] = []

@@ -42,10 +42,9 @@ public struct Evaluator {
         var variant = ""
         for dataset in datasets {
             progress?("scoring \(dataset.path)")
-            let features = try dataset.read(windowNs: scorer.model.training.windowNs, requireLabels: true)
+            let (features, labels) = try dataset.read(windowNs: scorer.model.training.windowNs)
             let report = try scorer.score(path: dataset.path, features: features)
             variant = report.variant
-            let labels = try Labels(path: dataset.labelsPath!)
             let item = Item(name: dataset.name, features: features, report: report, labels: labels)
             perDataset.append(item.scores(baseline: SigmaBaseline()))
             all.append(item)

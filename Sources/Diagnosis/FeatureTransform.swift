@@ -1,12 +1,13 @@
+import Features
 import Foundation
 import Learning
 
 /// The fixed transform applied to feature values before scaling, in training and in scoring:
-/// rates, byte counts and latencies are heavy-tailed, so every column that is not a share (in
-/// [0, 1]) or a count of vCPUs becomes log(1 + x); shares stay as they are. Absent values stay NaN.
+/// rates, byte counts and latencies are heavy-tailed, so every column whose unit does not stay
+/// linear (`FeatureUnit.staysLinear`: shares and counts) becomes log(1 + x). Absent values stay NaN.
 enum FeatureTransform {
     static func keepsLinear(_ column: String) -> Bool {
-        column.hasSuffix("_share") || column == "sched_vcpus"
+        FeatureColumn.named(column)?.unit.staysLinear ?? false
     }
 
     static func apply(_ m: Matrix, columns: [String]) -> Matrix {

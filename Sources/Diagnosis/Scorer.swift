@@ -49,12 +49,9 @@ public struct Scorer {
         var windows: [WindowScore] = []
         var categories: [String] = []
         if raw.rows > 0 {
-            let x = variant.scaler.transform(FeatureTransform.apply(raw, columns: variant.featureNames))
-            let p = variant.classifier.predictProbabilities(x)
-            let clusterIndex = (variant.clusterFeatures ?? variant.featureNames).map { variant.featureNames.firstIndex(of: $0)! }
-            let xw = Matrix(rows: x.rows, columns: clusterIndex.count, data: (0..<x.rows).flatMap { i in clusterIndex.map { x[i, $0] } })
-            let z = variant.pca.transform(xw)
-            let clusters = Self.nearest(z, centers: variant.centroids)
+            let output = variant.pipeline.transform(raw)
+            let p = variant.classifier.predictProbabilities(output.scaled)
+            let clusters = Self.nearest(output.components, centers: variant.centroids)
             for (i, row) in table.rows.enumerated() {
                 var kind = "cpu", best = -1.0
                 for (c, name) in variant.classes.enumerated() where name != "none" && p[i, c] > best { best = p[i, c]; kind = name }

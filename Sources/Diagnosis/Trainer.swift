@@ -36,16 +36,7 @@ struct LabeledRows {
         }
     }
 
-    /// The rows' values of `names` (NaN where a trace lacks one), after `FeatureTransform`.
-    func matrix(_ names: [String], rows: [Int]? = nil) -> Matrix {
-        let index = names.map { columns.firstIndex(of: $0) }
-        let chosen = rows ?? Array(values.indices)
-        let raw = Matrix(rows: chosen.count, columns: names.count,
-                         data: chosen.flatMap { r in index.map { $0.map { values[r][$0] } ?? .nan } })
-        return FeatureTransform.apply(raw, columns: names)
-    }
-
-    /// The same without the transform (for naming clusters in the features' own units).
+    /// The rows' values of `names`, in the features' own units (NaN where absent).
     func rawMatrix(_ names: [String], rows: [Int]) -> Matrix {
         let index = names.map { columns.firstIndex(of: $0) }
         return Matrix(rows: rows.count, columns: names.count,
@@ -80,7 +71,7 @@ public struct Trainer {
         var leftOut: [String: Set<String>] = [:]
         for dataset in datasets {
             progress?("reading \(dataset.path)")
-            let features = try dataset.read(windowNs: windowNs, requireLabels: true)
+            let (features, _) = try dataset.read(windowNs: windowNs)
             traces.append((dataset.name, features.table))
             leftOut[dataset.name] = Self.saturatorWindows(features)
         }
@@ -107,28 +98,32 @@ public struct Trainer {
         let data = LabeledRows(traces, leftOut: leftOut)
         guard data.values.count >= 10 else { throw DatasetError.nothingToLearn("only \(data.values.count) labeled windows") }
         var variants: [ModelVariant] = []
-        let hasKVM = data.columns.contains { $0.hasPrefix("kvm_") }
-        let hasPT = data.columns.contains { $0.hasPrefix("pt_") }
+        func group(_ column: String) -> FeatureGroup? { FeatureColumn.named(column)?.group }
+        func columns(without excluded: Set<FeatureGroup>) -> [String] {
+            data.columns.filter { group($0).map { !excluded.contains($0) } ?? true }
+        }
+        let hasKVM = data.columns.contains { group($0) == .kvm }
+        let hasPT = data.columns.contains { group($0) == .pt }
         // Each variant learns from the windows that have its groups: CTF traces for full and
         // portable, Intel PT captures for pt.
-        func rows(having prefix: String) -> [Int] {
-            guard let c = data.columns.firstIndex(where: { $0.hasPrefix(prefix) }) else { return [] }
+        func rows(having wanted: FeatureGroup) -> [Int] {
+            guard let c = data.columns.firstIndex(where: { group($0) == wanted }) else { return [] }
             return data.values.indices.filter { !data.values[$0][c].isNaN }
         }
-        let ctf = rows(having: "sched_")
+        let ctf = rows(having: .sched)
         if hasKVM {
-            variants.append(try fitVariant("full", data, columns: data.columns.filter { !$0.hasPrefix("pt_") }, required: ["sched_", "kvm_"], rows: ctf))
+            variants.append(try fitVariant("full", data, columns: columns(without: [.pt]), required: [.sched, .kvm], rows: ctf))
         }
         if !ctf.isEmpty {
-            variants.append(try fitVariant("portable", data, columns: data.columns.filter { !$0.hasPrefix("kvm_") && !$0.hasPrefix("pt_") }, required: ["sched_"], rows: ctf))
+            variants.append(try fitVariant("portable", data, columns: columns(without: [.kvm, .pt]), required: [.sched], rows: ctf))
         }
-        let pt = rows(having: "pt_")
+        let pt = rows(having: .pt)
         if hasPT && pt.count >= 10 {
             // PT packets show VM entries, exits and host processes, not disks or links: the pt
             // variant learns CPU interference against everything else.
             var cpuOnly = data
             for r in pt where cpuOnly.interference[r] != "cpu" { cpuOnly.interference[r] = "none" }
-            variants.append(try fitVariant("pt", cpuOnly, columns: data.columns.filter { $0.hasPrefix("pt_") }, required: ["pt_"], rows: pt))
+            variants.append(try fitVariant("pt", cpuOnly, columns: data.columns.filter { group($0) == .pt }, required: [.pt], rows: pt))
         }
         var perClass: [String: Int] = [:]
         for c in data.interference { perClass[c, default: 0] += 1 }
@@ -136,7 +131,9 @@ public struct Trainer {
             datasets: traces.map(\.name), rowsPerClass: perClass, windowNs: windowNs, seed: seed))
     }
 
-    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [String], rows all: [Int]) throws -> ModelVariant {
+    /// `required`: the groups a trace must have for the variant (stored in the model as the
+    /// groups' column prefixes).
+    func fitVariant(_ name: String, _ data: LabeledRows, columns: [String], required: [FeatureGroup], rows all: [Int]) throws -> ModelVariant {
         var fitted = try fitParts(data, columns: columns, rows: all)
         // Cross-validation grouped by trace (positions below are into `all`).
         var predictedAll = [Bool](repeating: false, count: all.count)
@@ -147,7 +144,7 @@ public struct Trainer {
         for (trainAt, testAt) in GroupKFold.folds(groups: groups, k: folds) where !trainAt.isEmpty && !testAt.isEmpty {
             let train = trainAt.map { all[$0] }, test = testAt.map { all[$0] }
             let part = try fitParts(data, columns: columns, rows: train)
-            let x = part.scaler.transform(data.matrix(columns, rows: test))
+            let x = part.pipeline.scaled(data.rawMatrix(columns, rows: test))
             let p = part.classifier.predictProbabilities(x)
             let flags = baseline.predict(data.rawMatrix(columns, rows: test), featureNames: columns,
                                          groups: test.map { data.group[$0] + "/" + data.vm[$0] })
@@ -168,46 +165,34 @@ public struct Trainer {
         ]
         let schema = FeatureSchema.id(columns: columns, windowNs: windowNs)
         return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,
-                            requiredPrefixes: required, scaler: fitted.scaler, pca: fitted.pca,
+                            requiredPrefixes: required.map { $0.rawValue + "_" }, scaler: fitted.pipeline.scaler, pca: fitted.pipeline.pca,
                             centroids: fitted.centroids, clusterNames: fitted.names, classifier: fitted.classifier,
-                            classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.clusterColumns)
+                            classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.pipeline.workloadColumns)
     }
 
     struct Parts {
-        var scaler: StandardScaler
-        var pca: PCA
+        var pipeline: FeaturePipeline
         var centroids: Matrix
         var names: [String]
         var classifier: LogisticRegression
         var clusterLabels: [Int]
         var silhouette: Double
-        var clusterColumns: [String]
         var metrics: [String: Double] = [:]
     }
 
     func fitParts(_ data: LabeledRows, columns: [String], rows: [Int]) throws -> Parts {
         let raw = data.rawMatrix(columns, rows: rows)
-        var scaler = StandardScaler()
-        let x = scaler.fitTransform(data.matrix(columns, rows: rows))
-        let clusterColumns = Self.workloadColumns(columns)
-        let clusterIndex = clusterColumns.map { columns.firstIndex(of: $0)! }
-        let xw = Matrix(rows: x.rows, columns: clusterIndex.count, data: (0..<x.rows).flatMap { i in clusterIndex.map { x[i, $0] } })
-        var pca = PCA(componentCount: min(8, clusterColumns.count))
-        try pca.fit(xw)
-        let z = pca.transform(xw)
-        // k by silhouette.
-        var best: (KMeans, Double, [Int])?
-        // Over-cluster: 8…16 clusters (more than the six categories) keep each cluster pure, and
-        // the rule may give several clusters the same name.
-        let candidates = k.map { [$0] } ?? Array(2...min(16, max(2, rows.count - 1))).filter { $0 >= min(8, rows.count - 1) }
-        for kk in candidates where kk <= rows.count {
-            var km = KMeans(k: kk, restarts: 4, seed: seed)
-            try km.fit(z)
-            let labels = km.predict(z)
-            let s = Metrics.silhouette(z, labels: labels, sampleSize: 1500, seed: seed)
-            if best == nil || s > best!.1 + 1e-9 { best = (km, s, labels) }
-        }
-        let (km, silhouette, labels) = best!
+        var pipeline = FeaturePipeline(columns: columns)
+        let output = try pipeline.fit(raw)
+        let x = output.scaled
+        // k by silhouette. Over-cluster: 8…16 clusters (more than the six categories) keep each
+        // cluster pure, and the rule may give several clusters the same name.
+        var selection = KSelection(candidates: k.map { [$0] } ?? Array(2...min(16, max(2, rows.count - 1))).filter { $0 >= min(8, rows.count - 1) },
+                                   restarts: 4, sampleSize: 1500, seed: seed)
+        try selection.fit(output.components)
+        let km = selection.model
+        let silhouette = selection.silhouettes[selection.k] ?? 0
+        let labels = selection.predict(output.components)
         // Name each cluster from its centroid in the features' own units, taken as the median of
         // its windows per feature (a cluster that mixes two workloads is named by its majority,
         // not by an average that looks like neither).
@@ -225,17 +210,18 @@ public struct Trainer {
         let teach = rows.indices.filter { data.teachesClassifier[rows[$0]] }
         let xt = teach.count == rows.count ? x : Matrix(rows: teach.count, columns: x.columns, data: teach.flatMap { i in (0..<x.columns).map { x[i, $0] } })
         try classifier.fit(xt, teach.map { Self.classes.firstIndex(of: data.interference[rows[$0]]) ?? 0 }, classes: Self.classes.count)
-        return Parts(scaler: scaler, pca: pca, centroids: km.centers, names: names, classifier: classifier,
-                     clusterLabels: labels, silhouette: silhouette, clusterColumns: clusterColumns)
+        return Parts(pipeline: pipeline, centroids: km.centers, names: names, classifier: classifier,
+                     clusterLabels: labels, silhouette: silhouette)
     }
 
     /// The columns that say what a VM asks for rather than what it suffers: the workload
     /// clusters are made from these (vCPUs, running and idle shares, wakeups and wake causes, exits
     /// by group, guest share, disk, QEMU and network rates and bytes). Steal, waits, latencies and
     /// their spread describe interference and are left to the classifier.
+    /// The columns workload clusters are learned from: the demand columns (`FeatureRole`), so a
+    /// workload keeps its category while it suffers.
     static func workloadColumns(_ columns: [String]) -> [String] {
-        let suffering = ["stolen", "latency", "preempted", "waiting", "handling", "xmit_wait", "interval_std", "hypervisor"]
-        let kept = columns.filter { c in !suffering.contains { c.contains($0) } }
+        let kept = columns.filter { FeatureColumn.named($0)?.role == .demand }
         return kept.isEmpty ? columns : kept
     }
 }

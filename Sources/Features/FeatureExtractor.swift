@@ -11,64 +11,16 @@ public struct FeatureExtractor: Sendable {
     }
 
     public func values(for w: VMWindow) -> [Double] {
+        let measures = WindowMeasures(w)
         var out: [Double] = []
         out.reserveCapacity(schema.columns.count)
-        let seconds = max(w.seconds, 1e-9)
-        let vcpuTime = Double(w.states.total)
-        func share(_ ns: Int64) -> Double { vcpuTime > 0 ? Double(ns) / vcpuTime : 0 }
-        func rate(_ n: Int) -> Double { Double(n) / seconds }
-        func rate(_ n: Int64) -> Double { Double(n) / seconds }
         for group in schema.groups {
-            switch group {
-            case .sched:
-                out.append(Double(w.activeVCPUs.count))
-                out.append(share(w.states.running))
-                out.append(share(w.states[.preempted]))
-                out.append(share(w.states[.waiting]))
-                out.append(share(w.states[.idle]))
-                out.append(rate(w.preemptions))
-                out.append(rate(w.wakeups))
-                out.append(rate(w.migrations))
-                out.append(Stats.mean(w.waitLatencies) / 1e6)
-                out.append(Stats.quantile(w.waitLatencies, 0.95) / 1e6)
-                out.append(Stats.standardDeviation(w.preemptedDurations) / 1e6)
-                out.append(share(w.stolenByKind[StealerKind.vm.rawValue]))
-                out.append(share(w.stolenByKind[StealerKind.host.rawValue] + w.stolenByKind[StealerKind.kernel.rawValue]))
-                for cause in WakeCause.allCases { out.append(rate(w.wakeCauses[cause.rawValue])) }
-            case .kvm:
-                out.append(share(w.states[.guest]))
-                out.append(share(w.states[.hypervisor]))
-                out.append(rate(w.totalExits))
-                var byGroup = [Int](repeating: 0, count: ExitGroup.allCases.count)
-                for (reason, n) in w.exitsByReason {
-                    byGroup[ExitGroup.allCases.firstIndex(of: reason.group)!] += n
-                }
-                for n in byGroup { out.append(rate(n)) }
-                out.append(w.exitHandling.count > 0 ? w.exitHandling.mean / 1e3 : 0)
-                out.append(w.exitHandling.count > 0 ? w.exitHandling.standardDeviation / 1e3 : 0)
-            case .block:
-                out.append(rate(w.diskReads))
-                out.append(rate(w.diskWrites))
-                out.append(rate(w.diskReadBytes))
-                out.append(rate(w.diskWriteBytes))
-                out.append(Stats.mean(w.diskLatencies) / 1e6)
-                out.append(Stats.quantile(w.diskLatencies, 0.95) / 1e6)
-                out.append(Stats.standardDeviation(Stats.intervals(w.diskIssueTimes)) / 1e6)
-                out.append(Stats.standardDeviation(Stats.intervals(w.diskCompleteTimes)) / 1e6)
-            case .qemu:
-                out.append(rate(w.qemuSubmits))
-                out.append(rate(w.qemuCompletes))
-                out.append(Stats.mean(w.qemuLatencies) / 1e6)
-            case .net:
-                out.append(rate(w.netTxPackets))
-                out.append(rate(w.netRxPackets))
-                out.append(rate(w.netTxBytes))
-                out.append(rate(w.netRxBytes))
-                out.append(w.vhostObservedNs > 0 ? Double(w.vhostWaitingNs) / Double(w.vhostObservedNs) : 0)
-                out.append(Stats.mean(w.xmitDelays) / 1e6)
-            case .pt:
+            for column in group.featureColumns {
+                switch column.source {
+                case .window(let value): out.append(value(measures))
                 // Filled by the Intel PT source; a CTF trace never has this group.
-                out.append(contentsOf: repeatElement(Double.nan, count: group.columns.count))
+                case .pt: out.append(Double.nan)
+                }
             }
         }
         return out

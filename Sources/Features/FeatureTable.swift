@@ -1,3 +1,4 @@
+import HostModel
 import Foundation
 
 /// One feature vector: a VM over one window, with its label when labels were given.
@@ -103,7 +104,5 @@ public struct FeatureTable: Sendable {
         return String(format: "%.9g", v)
     }
 
-    static func quote(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    static func quote(_ s: String) -> String { CSV.quote(s) }
 }

@@ -14,11 +14,11 @@ public struct HostAnalysis {
                            onWindow: ((VMWindow) -> Void)? = nil,
                            onHostWindow: ((HostWindow) -> Void)? = nil,
                            onEvent: ((Event, HostModel) -> Void)? = nil) throws -> HostAnalysis {
-        let reader = try TraceReader(path: path)
+        let reader = try TraceReader(path: path, threads: configuration.reading.threads)
         let model = HostModel(strings: reader.strings, configuration: configuration)
         model.onWindow = onWindow
         model.onHostWindow = onHostWindow
-        let readerOnly = getenv("INTERFERE_PROFILE_READER") != nil
+        let readerOnly = configuration.reading.decodeOnly
         let inventory: TraceInventory
         if let onEvent {
             inventory = try reader.read { model.consume($0); onEvent($0, model) }

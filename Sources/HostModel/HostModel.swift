@@ -8,12 +8,15 @@ public struct HostModelConfiguration: Sendable {
     public var vmNames: [Int32: String]
     /// Threads known before the trace (a `threads.csv` side file: tid, pid, comm).
     public var knownThreads: [(tid: Int32, pid: Int32, comm: String)]
+    /// How the trace is read (threads; decode only).
+    public var reading: ReadingOptions
 
     public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
-                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = []) {
+                knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init()) {
         self.windowNs = windowNs
         self.vmNames = vmNames
         self.knownThreads = knownThreads
+        self.reading = reading
     }
 }
 

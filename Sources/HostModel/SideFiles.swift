@@ -42,17 +42,6 @@ public enum SideFiles {
         }
     }
 
-    /// The side files beside a trace path: in the folder itself or its parent (a recording
-    /// folder holds `trace/` next to them).
-    public static func find(_ name: String, near tracePath: String) -> String? {
-        let url = URL(fileURLWithPath: tracePath)
-        for folder in [url, url.deletingLastPathComponent()] {
-            let candidate = folder.appendingPathComponent(name).path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
     /// Rows (with their 1-based line numbers) of the named columns, in the order asked.
     public static func table(at path: String, columns: [String]) throws -> [(Int, [String])] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -78,16 +67,19 @@ public enum SideFiles {
         return rows
     }
 
-    /// Splits one CSV line, honouring double quotes.
+    /// Splits one CSV line, honouring double quotes: inside quotes a comma is text and `""` is one
+    /// `"` (RFC 4180, as `FeatureTable`'s writer escapes).
     public static func splitCSV(_ line: String) -> [String] {
         var fields: [String] = []
         var field = ""
         var quoted = false
-        var iterator = line.makeIterator()
-        while let ch = iterator.next() {
+        var characters = line.makeIterator()
+        var pending = characters.next()
+        while let ch = pending {
+            pending = characters.next()
             if quoted {
                 if ch == "\"" {
-                    quoted = false
+                    if pending == "\"" { field.append("\""); pending = characters.next() } else { quoted = false }
                 } else {
                     field.append(ch)
                 }
@@ -102,5 +94,13 @@ public enum SideFiles {
         }
         fields.append(field)
         return fields
+    }
+}
+
+/// The writing half of the project's one CSV format (`SideFiles.splitCSV` reads it back): a field
+/// with a comma or a quote is quoted, its quotes doubled.
+public enum CSV {
+    public static func quote(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

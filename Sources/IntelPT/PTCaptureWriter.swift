@@ -1,3 +1,4 @@
+import AtomicOutput
 import CIPT
 import Foundation
 import TraceIngest
@@ -210,10 +211,6 @@ public final class PTCaptureWriter {
         }
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try enc.encode(sidecar)
-        let tmp = directory.appendingPathComponent(PTCapture.sidecarName + ".tmp")
-        let dst = directory.appendingPathComponent(PTCapture.sidecarName)
-        try data.write(to: tmp)
-        _ = try? FileManager.default.removeItem(at: dst)
-        try FileManager.default.moveItem(at: tmp, to: dst)
+        try AtomicOutput.write(data, to: directory.appendingPathComponent(PTCapture.sidecarName).path)
     }
 }

@@ -1,3 +1,4 @@
+import AtomicOutput
 import Foundation
 
 /// The model file: versioned, human-readable JSON holding, per variant, the schema it expects,
@@ -83,15 +84,7 @@ public struct InterferenceModel: Sendable, Codable, Equatable {
     /// Writes under a temporary name and renames.
     public func write(to path: String) throws {
         let data = try encoded()
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-            throw ModelError.unwritable(path: path)
-        }
-        if rename(temporary.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelError.unwritable(path: path)
-        }
+        do { try AtomicOutput.write(data, to: path) } catch is AtomicOutput.Failure { throw ModelError.unwritable(path: path) }
     }
 }
 

@@ -1,7 +1,7 @@
 /// Chooses the number of k-means clusters by silhouette: fits k-means for each candidate k and
 /// keeps the k whose labels have the highest mean silhouette (computed on at most `sampleSize`
 /// rows drawn with `seed`, so large inputs cost O(sampleSize²), not O(n²)). Ties go to the
-/// smaller k.
+/// smaller k (a larger k must beat the best so far by more than 1e-9).
 public struct KSelection: Sendable, Equatable {
     public var candidates: [Int]
     public var restarts: Int
@@ -35,7 +35,7 @@ public struct KSelection: Sendable, Equatable {
             try kmeans.fit(x)
             let score = Metrics.silhouette(x, labels: kmeans.predict(x), sampleSize: sampleSize, seed: seed)
             silhouettes[candidate] = score
-            if best == nil || score > best!.1 { best = (candidate, score, kmeans) }
+            if best == nil || score > best!.1 + 1e-9 { best = (candidate, score, kmeans) }
         }
         (k, _, model) = best!
     }

@@ -414,7 +414,7 @@ final class Engine {
         }
         if now >= cpus[cpu].sliceEnd && !cpus[cpu].queue.isEmpty {
             if vmx && task.inGuest {
-                exitGuest(c, cpu: cpu, reason: 1)   // the timer interrupt that preempts it
+                exitGuest(c, cpu: cpu, reason: .externalInterrupt)   // the timer interrupt that preempts it
                 task.preemptAfterExit = true
                 task.segmentEnd = now + 1_000
                 reschedule(cpu)
@@ -466,12 +466,12 @@ final class Engine {
         }
     }
 
-    private func exitGuest(_ t: Int, cpu: Int, reason: Int64) {
+    private func exitGuest(_ t: Int, cpu: Int, reason: ExitReason) {
         let task = tasks[t]
-        event(.kvmExit, cpu: cpu, a: reason, b: 1, c: Int64(task.index), d: Int64(g.next() & 0xfffff), task: task)
+        event(.kvmExit, cpu: cpu, a: reason.rawValue, b: reason.isa, c: Int64(task.index), d: Int64(g.next() & 0xfffff), task: task)
         pt(.ptVMExit, cpu: cpu, a: vmcs(task), b: Self.hostCR3(pid: task.pid))
         truth.set(vm: task.vm, state: .hypervisor, at: now, thread: t)
-        truth.exit(vm: task.vm, reason: ExitReason(rawValue: reason).name, at: now)
+        truth.exit(vm: task.vm, reason: reason.name, at: now)
         task.inGuest = false
         task.segmentEnd = now + handling(reason)
     }
@@ -503,31 +503,31 @@ final class Engine {
         }
     }
 
-    private func exitReason(_ task: Task) -> Int64 {
+    private func exitReason(_ task: Task) -> ExitReason {
         let r = g.next() % 100
         switch workload(task.vm) {
-        case .memory: return r < 80 ? 48 : r < 95 ? 1 : 52
-        case .disk, .diskHeavy: return r < 50 ? 1 : r < 80 ? 49 : 30
-        case .net, .netHeavy: return r < 50 ? 1 : r < 85 ? 49 : 32
-        default: return r < 65 ? 1 : r < 90 ? 52 : 32
+        case .memory: return r < 80 ? .eptViolation : r < 95 ? .externalInterrupt : .preemptionTimer
+        case .disk, .diskHeavy: return r < 50 ? .externalInterrupt : r < 80 ? .eptMisconfig : .ioInstruction
+        case .net, .netHeavy: return r < 50 ? .externalInterrupt : r < 85 ? .eptMisconfig : .msrWrite
+        default: return r < 65 ? .externalInterrupt : r < 90 ? .preemptionTimer : .msrWrite
         }
     }
 
-    private func finalExit(_ task: Task) -> Int64 {
+    private func finalExit(_ task: Task) -> ExitReason {
         switch workload(task.vm) {
-        case .cpu, .memory: return 52
-        case .disk, .diskHeavy: return 30
-        case .net, .netHeavy: return 49
-        case .mixed: return task.outstanding > 0 ? 30 : 12
-        default: return 12
+        case .cpu, .memory: return .preemptionTimer
+        case .disk, .diskHeavy: return .ioInstruction
+        case .net, .netHeavy: return .eptMisconfig
+        case .mixed: return task.outstanding > 0 ? .ioInstruction : .hlt
+        default: return .hlt
         }
     }
 
-    private func handling(_ reason: Int64) -> Int64 {
+    private func handling(_ reason: ExitReason) -> Int64 {
         switch reason {
-        case 48: return 3_000 + Int64(g.next() % 5_000)
-        case 30, 49: return 4_000 + Int64(g.next() % 6_000)
-        case 12: return 1_000 + Int64(g.next() % 1_000)
+        case .eptViolation: return 3_000 + Int64(g.next() % 5_000)
+        case .ioInstruction, .eptMisconfig: return 4_000 + Int64(g.next() % 6_000)
+        case .hlt: return 1_000 + Int64(g.next() % 1_000)
         default: return 1_000 + Int64(g.next() % 2_000)
         }
     }

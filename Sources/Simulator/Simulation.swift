@@ -1,3 +1,4 @@
+import AtomicOutput
 import Foundation
 import IntelPT
 import TraceIngest
@@ -54,22 +55,13 @@ public enum Simulation {
                 throw SimulationError.outputNotEmpty(output)
             }
         }
-        let url = URL(fileURLWithPath: output)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try? fm.removeItem(at: temporary)
-        do {
-            try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
-        } catch {
-            throw SimulationError.cannotWrite(output, "the parent folder does not exist or is not writable")
-        }
-        do {
-            let result = try write(scenario, to: temporary, writePT: writePT, pt: pt)
-            if fm.fileExists(atPath: output) { try fm.removeItem(atPath: output) }
-            try fm.moveItem(at: temporary, to: url)
-            return result
-        } catch {
-            try? fm.removeItem(at: temporary)
-            throw error
+        return try AtomicOutput.stage(output, replacing: true) { temporary in
+            do {
+                try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
+            } catch {
+                throw SimulationError.cannotWrite(output, "the parent folder does not exist or is not writable")
+            }
+            return try write(scenario, to: temporary, writePT: writePT, pt: pt)
         }
     }
 

@@ -11,11 +11,14 @@ public final class TraceReader {
     public let location: TraceLocation
     /// The strings the events' `s1`/`s2`/comm ids refer to.
     public let strings: StringTable
+    /// Decoding threads (`ReadingOptions.threads`).
+    public let threads: Int
 
     /// Locates the traces under `path`; throws `TraceError` when there are none.
-    public init(path: String, strings: StringTable = StringTable()) throws {
+    public init(path: String, strings: StringTable = StringTable(), threads: Int = ReadingOptions.defaultThreads) throws {
         self.location = try TraceLocation(path: path)
         self.strings = strings
+        self.threads = min(max(threads, 1), 8)
     }
 
     /// Reads every event, calling `body` for each in time order, and returns the inventory.
@@ -24,7 +27,7 @@ public final class TraceReader {
     /// then seen every event before that point.
     @discardableResult
     public func read(_ body: (Event) throws -> Void) throws -> TraceInventory {
-        let parallelism = Self.threads
+        let parallelism = threads
         if parallelism > 1 {
             let first = try TracePart(location: location, part: (0, parallelism))
             if first.graph.portCount >= parallelism {
@@ -40,13 +43,6 @@ public final class TraceReader {
             first.graph.release()
         }
         return try readSerially(body)
-    }
-
-    /// Decoding threads: 2 on a machine with 2 or more cores (the decoding of half the streams
-    /// each, merged by time here), 1 otherwise; `INTERFERE_THREADS` overrides.
-    static var threads: Int {
-        if let text = ProcessInfo.processInfo.environment["INTERFERE_THREADS"], let n = Int(text), n >= 1 { return min(n, 8) }
-        return min(2, ProcessInfo.processInfo.activeProcessorCount)
     }
 
     private func readSerially(_ body: (Event) throws -> Void) throws -> TraceInventory {

@@ -141,3 +141,33 @@ import Testing
         #expect(Trainer.saturatorWindows(features) == ["noisy@0"])
     }
 }
+
+@Suite struct ClusterNamerTests {
+    @Test func clusterNamesFollowTheRule() {
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.95]) == "cpu")
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.02]) == "idle")
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.15, "block_read_per_s": 68]) == "disk")
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.1, "net_tx_bytes_per_s": 290_000]) == "net")
+        #expect(ClusterNamer.name(centroid: ["kvm_guest_share": 0.6, "kvm_hypervisor_share": 0.3, "kvm_exits_per_s": 3000,
+                                             "kvm_exits_ept_violation_per_s": 2000]) == "memory")
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.9, "block_write_bytes_per_s": 5e6]) == "mixed")
+        // CPU demand, not CPU received: two busy vCPUs sharing one CPU run 41 % of their time and
+        // wait or are preempted for most of the rest; they still want the CPU.
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.41, "sched_idle_share": 0.12, "block_write_per_s": 90]) == "mixed")
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.41, "sched_idle_share": 0.12]) == "cpu")
+        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.1, "sched_idle_share": 0.85]) == "idle")
+    }
+
+    @Test func everyColumnIsDefinedOnceWithItsGroupAndUnit() {
+        let names = FeatureColumn.all.map(\.name)
+        #expect(Set(names).count == names.count)
+        for column in FeatureColumn.all {
+            #expect(column.name.hasPrefix(column.group.rawValue + "_"))
+            #expect(FeatureColumn.named(column.name) == column)
+            // Shares are linear and carry the unit in the name.
+            #expect((column.unit == .share) == column.name.hasSuffix("_share"))
+        }
+        #expect(FeatureTransform.keepsLinear("sched_vcpus") && !FeatureTransform.keepsLinear("kvm_exits_per_s"))
+        #expect(Trainer.workloadColumns(["sched_running_share", "sched_preempted_share", "block_latency_mean_ms"]) == ["sched_running_share"])
+    }
+}

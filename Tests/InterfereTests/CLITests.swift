@@ -140,10 +140,12 @@ struct CLI {
         let json = try CLI.run(["events", folder + "/pt", "--json"])
         #expect(json.status == 0)
         #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
-        // A capture whose stream is random bytes: a reported gap or one clear line, never a crash.
-        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }).write(to: URL(fileURLWithPath: folder + "/pt/cpu0.pt"))
+        // A capture whose stream is bytes with no PSB in them: one clear line naming the stream, exit 2.
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: ($0 &* 2654435761) >> 7) }).write(to: URL(fileURLWithPath: folder + "/pt/cpu0.pt"))
         let random = try CLI.run(["stats", folder + "/pt"])
-        #expect(random.status == 0 || (random.status == 2 && random.stderr.split(separator: "\n").count == 1))
+        #expect(random.status == 2)
+        #expect(random.stderr.split(separator: "\n").count == 1)
+        #expect(random.stderr.contains("cpu0.pt: no PSB packet found"), "\(random.stderr)")
         try FileManager.default.removeItem(atPath: folder + "/pt/pt-sidecar.json")
         let noSidecar = try CLI.run(["stats", folder + "/pt"])
         #expect(noSidecar.status == 2)

@@ -87,21 +87,6 @@ import Testing
 }
 
 @Suite struct NamingAndBaselineTests {
-    @Test func clusterNamesFollowTheRule() {
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.95]) == "cpu")
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.02]) == "idle")
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.15, "block_read_per_s": 68]) == "disk")
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.1, "net_tx_bytes_per_s": 290_000]) == "net")
-        #expect(ClusterNamer.name(centroid: ["kvm_guest_share": 0.6, "kvm_hypervisor_share": 0.3, "kvm_exits_per_s": 3000,
-                                             "kvm_exits_ept_violation_per_s": 2000]) == "memory")
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.9, "block_write_bytes_per_s": 5e6]) == "mixed")
-        // CPU demand, not CPU received: two busy vCPUs sharing one CPU run 41 % of their time and
-        // wait or are preempted for most of the rest; they still want the CPU.
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.41, "sched_idle_share": 0.12, "block_write_per_s": 90]) == "mixed")
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.41, "sched_idle_share": 0.12]) == "cpu")
-        #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.1, "sched_idle_share": 0.85]) == "idle")
-    }
-
     @Test func baselineFlagsStealAboveTheVMsQuietSpread() {
         let names = ["sched_preempted_share"]
         let x = Matrix([[0.01], [0.0], [0.02], [0.01], [0.5], [0.01]])

@@ -4,7 +4,8 @@ import Foundation
 import HostModel
 import TestSupport
 import Testing
-@testable import Report
+@testable import Recording
+import Report
 
 /// The report's timelines against the host model on the bundled demo and a real recording.
 @Suite struct RealTraceTests {
@@ -12,7 +13,7 @@ import Testing
 
     @Test(arguments: traces) func vCPULanesAgreeWithTheHostModel(trace: URL) throws {
         let recorder = ActivityRecorder()
-        let configuration = try Dataset.configuration(near: trace.path, windowNs: 100_000_000)
+        let configuration = try Recording(path: trace.path).configuration(windowNs: 100_000_000)
         let analysis = try HostAnalysis.run(path: trace.path, configuration: configuration, onEvent: { recorder.consume($0, model: $1) })
         recorder.finish(endNs: analysis.inventory.lastTimeNs!)
         let k = VCPUState.allCases.count
@@ -37,7 +38,7 @@ import Testing
     @Test func demoDocumentHasEveryVMItsThreadsAndThePeriods() throws {
         let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo")
         let model = try InterferenceModel.load(path: Fixtures.projectRoot.appendingPathComponent("models/default.json").path)
-        let doc = try ReportBuilder().build(path: demo.path, configuration: Dataset.configuration(near: demo.path, windowNs: model.training.windowNs), model: model)
+        let doc = try ReportBuilder().build(path: demo.path, configuration: Recording(path: demo.path).configuration(windowNs: model.training.windowNs), model: model)
         #expect(doc.vms.map(\.name) == ["web", "db", "batch", "stream"])
         #expect(doc.cpus.map(\.name) == ["CPU 0", "CPU 1", "CPU 2", "CPU 3"])
         #expect(doc.splitsGuest)

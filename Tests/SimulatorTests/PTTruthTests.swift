@@ -71,7 +71,7 @@ import TraceIngest
     func simulatedCaptureAgreesWithTheTruth(_ preset: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pt-\(preset)-\(UUID().uuidString)").path
         let scenario = try Presets.scenario(preset, seed: 3, duration: 3, vms: nil, pcpus: nil)
-        guard scenario.style == .vmx else { return }
+        try #require(scenario.style == .vmx, "\(preset) must be a VMX host to have a PT capture")
         _ = try Simulation.run(scenario, output: folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.compare(capture: folder + "/pt", truth: folder + "/truth.csv", label: preset)

@@ -1,3 +1,4 @@
+import AtomicOutput
 import ArgumentParser
 import Diagnosis
 import Features
@@ -27,14 +28,13 @@ struct FeaturesCommand: ParsableCommand {
             let windowNs = try WindowLength.parse(window)
             let labelSet = try labels.map { try Labels(path: $0) }
             let configuration = try options.configuration(windowNs: windowNs)
-            let url = URL(fileURLWithPath: options.trace)
-            if PTCapture.isCapture(at: url) {
+            if options.recording.source == .ptCapture {
                 // An Intel PT capture: the pt group only.
-                let table = try TraceFeatures.readPT(capture: url, windowNs: windowNs, labels: labelSet).table
+                let table = try TraceFeatures.read(options.recording, windowNs: windowNs, labels: labelSet).table
                 let schema = table.schema
                 let data = options.json ? try table.json() : Data(table.csv().utf8)
                 if let output {
-                    try AtomicFile.write(data, to: output)
+                    try AtomicOutput.write(data, to: output)
                     print("schema \(schema.id): \(table.rows.count) rows, \(schema.columns.count) features; groups pt (Intel PT capture)")
                 } else {
                     FileHandle.standardOutput.write(data)

@@ -1,3 +1,4 @@
+import AtomicOutput
 import ArgumentParser
 import Diagnosis
 import Foundation
@@ -18,11 +19,11 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try AtomicFile.checkWritable(output)
+            try AtomicOutput.checkWritable(output)
             let url = URL(fileURLWithPath: options.trace)
             let document: ReportDocument
             let m = try model.load()
-            if PTCapture.isCapture(at: url) {
+            if options.recording.source == .ptCapture {
                 Progress.say("decoding \(options.trace)")
                 document = try ReportBuilder().buildPT(capture: url, model: m, diagnoser: Diagnoser(detector: model.detector))
             } else {
@@ -32,7 +33,7 @@ struct ReportCommand: ParsableCommand {
                                                      diagnoser: Diagnoser(detector: model.detector))
             }
             let html = Data(HTMLRenderer().render(document).utf8)
-            try AtomicFile.write(html, to: output)
+            try AtomicOutput.write(html, to: output)
             let periods = document.periods.count
             if options.json {
                 try printJSON(ReportWritten(output: output, bytes: html.count, vms: document.vms.map(\.name),

@@ -21,10 +21,7 @@ struct Score: ParsableCommand {
             let m = try model.load()
             let configuration = try options.configuration(windowNs: m.training.windowNs)
             Progress.say("reading \(options.trace)")
-            let url = URL(fileURLWithPath: options.trace)
-            let features = PTCapture.isCapture(at: url)
-                ? try TraceFeatures.readPT(capture: url, windowNs: m.training.windowNs, labels: nil)
-                : try TraceFeatures.read(path: options.trace, configuration: configuration, labels: nil)
+            let features = try TraceFeatures.read(options.recording, windowNs: m.training.windowNs, labels: nil, reading: TraceOptions.reading)
             if let analysis = features.analysis { options.warnUnusedNames(configuration, analysis: analysis) }
             let report = try Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)).score(path: options.trace, features: features)
             if options.json { try printJSON(report) } else { print(TextRender.score(report, windows: windows), terminator: "") }

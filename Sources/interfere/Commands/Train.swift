@@ -36,7 +36,7 @@ struct Train: ParsableCommand {
                 clusters = n
             }
             let trainer = Trainer(windowNs: windowNs, k: clusters, seed: seed)
-            let model = try trainer.train(datasets: datasets.map(Dataset.init(path:)), progress: Progress.say)
+            let model = try trainer.train(datasets: datasets.map { Dataset(path: $0, reading: TraceOptions.reading) }, progress: Progress.say)
             try model.write(to: output)
             if json { try printJSON(model.variants.map { ["variant": $0.name, "metrics": $0.metrics.description] }) }
             else { print(TextRender.model(model, path: output)) }

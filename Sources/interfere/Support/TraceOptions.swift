@@ -3,6 +3,7 @@ import Foundation
 import HostModel
 import IntelPT
 import TraceIngest
+import Recording
 
 /// Options every trace-reading subcommand shares.
 struct TraceOptions: ParsableArguments {
@@ -15,24 +16,27 @@ struct TraceOptions: ParsableArguments {
     @Flag(help: "Print JSON (the same data as the text).")
     var json = false
 
+    /// The path, opened once: what it is and its side files.
+    var recording: Recording { Recording(path: trace, vmNames: vmNames) }
+
+    /// How traces are read: `INTERFERE_THREADS` sets the decoding threads (1 forces one graph),
+    /// `INTERFERE_PROFILE_READER` decodes without the host model (profiling only).
+    static var reading: ReadingOptions {
+        let environment = ProcessInfo.processInfo.environment
+        let threads = environment["INTERFERE_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil } ?? ReadingOptions.defaultThreads
+        return ReadingOptions(threads: threads, decodeOnly: environment["INTERFERE_PROFILE_READER"] != nil)
+    }
+
     /// The host model settings: VM names and known threads from the side files.
     func configuration(windowNs: Int64 = 100_000_000) throws -> HostModelConfiguration {
-        var names: [Int32: String] = [:]
-        if let path = vmNames ?? SideFiles.find("vm-names.csv", near: trace) {
-            names = try SideFiles.vmNames(at: path)
-        }
-        var threads: [(tid: Int32, pid: Int32, comm: String)] = []
-        if let path = SideFiles.find("threads.csv", near: trace) {
-            threads = try SideFiles.threads(at: path)
-        }
-        return HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads)
+        try recording.configuration(windowNs: windowNs, reading: Self.reading)
     }
 
     /// When the path is an Intel PT capture (a folder with `pt-sidecar.json`), prints its stats
     /// and returns true.
     func handledAsPTCapture(guestProcesses: Bool = false) throws -> Bool {
+        guard recording.source == .ptCapture else { return false }
         let url = URL(fileURLWithPath: trace)
-        guard PTCapture.isCapture(at: url) else { return false }
         // Stats need time order per CPU only: decoded one CPU after another, counted event by event.
         var stats = try PTStats(capture: PTCaptureReader(directory: url))
         stats.showGuestProcesses = guestProcesses

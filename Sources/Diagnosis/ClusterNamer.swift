@@ -1,3 +1,5 @@
+import Features
+
 /// Names a workload cluster from its centroid in the features' own units (DESIGN.md categories).
 ///
 /// The rule (each threshold is per VM per second of window):
@@ -13,19 +15,22 @@
 /// vCPU time, and there are no disk or network columns: clusters are cpu or idle only.
 public enum ClusterNamer {
     public static func name(centroid: [String: Double]) -> String {
-        func v(_ k: String) -> Double { centroid[k].map { $0.isFinite ? $0 : 0 } ?? 0 }
-        let running = centroid["kvm_guest_share"] != nil ? v("kvm_guest_share") + v("kvm_hypervisor_share")
-            : centroid["pt_guest_share"] != nil ? v("pt_guest_share") + v("pt_hypervisor_share") : v("sched_running_share")
+        func has(_ c: FeatureColumn) -> Bool { centroid[c.name] != nil }
+        func v(_ c: FeatureColumn) -> Double { centroid[c.name].map { $0.isFinite ? $0 : 0 } ?? 0 }
+        typealias C = FeatureColumn
+        let running = has(C.kvmGuestShare) ? v(C.kvmGuestShare) + v(C.kvmHypervisorShare)
+            : has(C.ptGuestShare) ? v(C.ptGuestShare) + v(C.ptHypervisorShare) : v(C.schedRunningShare)
         // CPU demand: the time the vCPUs wanted a CPU (running, preempted or waiting for it) — what
         // the guest asks for, whether or not a neighbour (or its own other vCPUs) took the CPU.
-        let busy = centroid["sched_idle_share"] != nil ? max(running, 1 - v("sched_idle_share")) : running
-        let exits = v("kvm_exits_per_s")
-        let memory = v("kvm_exits_ept_violation_per_s") >= 500 && exits > 0 && v("kvm_exits_ept_violation_per_s") / exits >= 0.3
-        let disk = v("block_read_per_s") + v("block_write_per_s") >= 20
-            || v("block_read_bytes_per_s") + v("block_write_bytes_per_s") >= 1_000_000
-            || v("qemu_submits_per_s") >= 20
-        let net = v("net_tx_packets_per_s") + v("net_rx_packets_per_s") >= 100
-            || v("net_tx_bytes_per_s") + v("net_rx_bytes_per_s") >= 100_000
+        let busy = has(C.schedIdleShare) ? max(running, 1 - v(C.schedIdleShare)) : running
+        let exits = v(C.kvmExitsPerSecond)
+        let ept = v(C.kvmEPTViolationsPerSecond)
+        let memory = ept >= 500 && exits > 0 && ept / exits >= 0.3
+        let disk = v(C.blockReadsPerSecond) + v(C.blockWritesPerSecond) >= 20
+            || v(C.blockReadBytesPerSecond) + v(C.blockWriteBytesPerSecond) >= 1_000_000
+            || v(C.qemuSubmitsPerSecond) >= 20
+        let net = v(C.netTxPacketsPerSecond) + v(C.netRxPacketsPerSecond) >= 100
+            || v(C.netTxBytesPerSecond) + v(C.netRxBytesPerSecond) >= 100_000
         let cpu = busy >= 0.5 && !memory
         let active = [("cpu", cpu), ("memory", memory), ("disk", disk), ("net", net)].filter(\.1).map(\.0)
         if active.count >= 2 { return "mixed" }
