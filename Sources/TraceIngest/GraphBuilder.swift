@@ -117,6 +117,20 @@ final class GraphBuilder {
         return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK
     }
 
+    /// What one run of the graph left: more to read, the end, or the library's error.
+    enum Step { case more, end, failed(String) }
+
+    /// Runs the graph once (the sink appends what it decoded to its state's buffer). The one
+    /// `bt_graph_run_once` loop body of the serial and the parallel readers.
+    func step() -> Step {
+        let status = bt_graph_run_once(graph)
+        switch status {
+        case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN: return .more
+        case BT_GRAPH_RUN_ONCE_STATUS_END: return .end
+        default: return .failed(Self.takeErrorMessage() ?? "error status \(status.rawValue)")
+        }
+    }
+
     func release() {
         bt_graph_put_ref(graph)
         state.release()

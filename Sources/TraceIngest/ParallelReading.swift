@@ -35,7 +35,7 @@ final class TracePart: @unchecked Sendable {
     func run() {
         defer { finished.signal() }
         while true {
-            let status = bt_graph_run_once(graph.graph)
+            let step = graph.step()
             if !state.buffer.isEmpty {
                 let strings = state.strings.strings
                 let fresh = sentStrings < strings.count ? Array(strings[sentStrings...]) : []
@@ -45,14 +45,14 @@ final class TracePart: @unchecked Sendable {
                 state.buffer.reserveCapacity(8192)
                 if !queue.put(.batch(batch)) { return }
             }
-            switch status {
-            case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+            switch step {
+            case .more:
                 continue
-            case BT_GRAPH_RUN_ONCE_STATUS_END:
+            case .end:
                 _ = queue.put(.end)
                 return
-            default:
-                _ = queue.put(.failed(GraphBuilder.takeErrorMessage() ?? "error status \(status.rawValue)"))
+            case .failed(let reason):
+                _ = queue.put(.failed(reason))
                 return
             }
         }

@@ -50,16 +50,15 @@ public final class TraceReader {
         let graph = try GraphBuilder(location: location, state: state)
         defer { graph.release() }
         while true {
-            let status = bt_graph_run_once(graph.graph)
+            let step = graph.step()
             for i in 0..<state.buffer.count { try body(state.buffer[i]) }
             state.buffer.removeAll(keepingCapacity: true)
-            switch status {
-            case BT_GRAPH_RUN_ONCE_STATUS_OK, BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+            switch step {
+            case .more:
                 continue
-            case BT_GRAPH_RUN_ONCE_STATUS_END:
+            case .end:
                 return state.inventory(location: location)
-            default:
-                let reason = GraphBuilder.takeErrorMessage() ?? "error status \(status.rawValue)"
+            case .failed(let reason):
                 throw TraceError.decodeFailed(path: location.path, reason: reason,
                                               eventsRead: state.totalEvents,
                                               lastTime: state.totalEvents > 0 ? state.lastTime : nil)
