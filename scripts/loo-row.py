@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""One row of scripts/evaluate-real-loo.sh's table, from what `interfere` printed.
+
+usage: loo-row.py NAME EVALUATE.json SCORE.json LABELS.csv
+EVALUATE.json: `interfere evaluate REC --json`; SCORE.json: `interfere score REC --json`, both with
+the same model. Prints one Markdown row:
+  | NAME | window F1 | category ARI | periods on VMs labeled none throughout | culprit named |
+- window F1 is "–" when no label row of the recording holds interference (F1 is undefined);
+- the third column counts the detected periods of VMs whose every label row says `none`
+  (the goal is 0), naming the VMs that have some;
+- the last is k/n over the detected periods that overlap a labeled interference row of the same
+  VM: k of them name that row's culprit ("–" when no detected period overlaps one; "missed"
+  is added when a labeled row has no overlapping period at all).
+"""
+import csv, json, sys
+
+
+def main():
+    name, ev, sc, lab = sys.argv[1:5]
+    e = json.load(open(ev))
+    s = json.load(open(sc))
+    rows = list(csv.DictReader(open(lab)))
+    overall = e["overall"]
+    interfered = [r for r in rows if r["interference"] != "none"]
+    f1 = "%.2f" % overall["window_f1"] if interfered else "–"
+    ari = "%.2f" % overall["category_ari"]
+    vms = {r["vm"] for r in rows}
+    quiet = {v for v in vms if all(r["interference"] == "none" for r in rows if r["vm"] == v)}
+    periods = {vm["vm"]: [p for p in vm["periods"]] for vm in s["vms"]}
+    false = {v: len(periods.get(v, [])) for v in sorted(quiet) if periods.get(v)}
+    nfalse = sum(false.values())
+    fcol = "%d" % nfalse + (" (%s)" % ", ".join("%s %d" % kv for kv in false.items()) if false else "")
+    right = total = 0
+    missed = 0
+    for r in interfered:
+        a, b = int(r["start_ns"]), int(r["end_ns"])
+        over = [p for p in periods.get(r["vm"], [])
+                if min(b, p["period"]["end_ns"]) > max(a, p["period"]["start_ns"])]
+        if not over:
+            missed += 1
+        for p in over:
+            total += 1
+            if (p["culprit"].get("name") or "") == r["culprit"]:
+                right += 1
+    if not interfered:
+        ccol = "–"
+    else:
+        ccol = ("%d/%d" % (right, total)) if total else "–"
+        if missed:
+            ccol += " (%d of %d labeled rows missed)" % (missed, len(interfered))
+    print("| %s | %s | %s | %s | %s |" % (name, f1, ari, fcol, ccol))
+
+
+if __name__ == "__main__":
+    main()
