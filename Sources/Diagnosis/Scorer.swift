@@ -40,6 +40,16 @@ public struct Scorer {
         self.gate = gate
     }
 
+    /// A window's category: its cluster's name, except that I/O the window itself shows wins over
+    /// "idle" (a VM streaming at a steady rate asks for the link, not for the CPU, and k-means may
+    /// put such windows with the idle ones): the category rule is then applied to the window's own
+    /// values, and its disk, net or mixed verdict is kept.
+    static func category(cluster: String, row: FeatureRow, columns: [String]) -> String {
+        guard cluster == "idle" else { return cluster }
+        let own = ClusterNamer.name(centroid: Dictionary(uniqueKeysWithValues: zip(columns, row.values)))
+        return ["disk", "net", "mixed"].contains(own) ? own : cluster
+    }
+
     public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
         let table = features.table
         let variant = try model.variant(forColumns: table.schema.columns, windowNs: table.schema.windowNs)
@@ -58,7 +68,7 @@ public struct Scorer {
                 let none = variant.classes.firstIndex(of: "none") ?? 0
                 windows.append(WindowScore(vm: row.vm, startNs: row.startNs, endNs: row.endNs,
                                            probability: 1 - p[i, none], kind: kind))
-                categories.append(variant.clusterNames[clusters[i]])
+                categories.append(Self.category(cluster: variant.clusterNames[clusters[i]], row: row, columns: table.schema.columns))
             }
         }
         windows = gate.apply(windows, evidence: features.evidence)

@@ -298,3 +298,15 @@ import Testing
         #expect(Trainer.workloadColumns(["sched_running_share", "sched_preempted_share", "block_latency_mean_ms"]) == ["sched_running_share"])
     }
 }
+
+@Suite struct WindowCategoryTests {
+    @Test func ioTheWindowShowsWinsOverAnIdleCluster() {
+        let columns = ["sched_running_share", "sched_idle_share", "net_tx_bytes_per_s", "net_rx_bytes_per_s"]
+        let streaming = FeatureRow(vm: "v", startNs: 0, endNs: 1, values: [0.05, 0.9, 280_000, 9_000], label: nil)
+        let quiet = FeatureRow(vm: "v", startNs: 0, endNs: 1, values: [0.05, 0.9, 2_000, 100], label: nil)
+        #expect(Scorer.category(cluster: "idle", row: streaming, columns: columns) == "net")
+        #expect(Scorer.category(cluster: "idle", row: quiet, columns: columns) == "idle")
+        // Only an idle cluster is overridden: a named cluster keeps its name.
+        #expect(Scorer.category(cluster: "cpu", row: streaming, columns: columns) == "cpu")
+    }
+}
