@@ -73,13 +73,13 @@ public struct CulpritFinder: Sendable {
         let total = stolen.values.reduce(0, +)
         let waitedNs = max(Double(waited), total)
         let vcpuNs = max(Double(vcpu), waitedNs)
-        let ranked = stolen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        guard let top = ranked.first, total > 0 else {
+        let ranking = Ranking(stolen, total: total)
+        guard let top = ranking.top, total > 0 else {
             return Culprit(name: nil, share: 0, resource: "cpu",
                            evidence: "no other task held \(vm)'s CPUs while its vCPUs waited", others: [])
         }
         let share = top.value / total
-        let others = ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) }
+        let others = ranking.runnersUp
         let seconds = String(format: "%.2f", top.value / 1e9)
         let waitedSeconds = String(format: "%.2f", waitedNs / 1e9)
         if total < minimumStolenShare * vcpuNs {
@@ -93,8 +93,8 @@ public struct CulpritFinder: Sendable {
                            others: others)
         }
         return Culprit(name: nil, share: share, resource: "cpu",
-                       evidence: "no single culprit: \(top.key) took \(percent(share)) of \(vm)'s stolen CPU time, \(others.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", "))",
-                       others: [Culprit.Contender(name: top.key, share: share)] + others)
+                       evidence: "no single culprit: \(top.key) took \(percent(share)) of \(vm)'s stolen CPU time, \(ranking.runnersUpText)",
+                       others: ranking.contenders)
     }
 
     private func shared(_ windows: [WindowEvidence], vm: String, what: String,
@@ -114,23 +114,45 @@ public struct CulpritFinder: Sendable {
         let unowned = users[Self.unattributed] ?? 0
         let othersTotal = total - own - unowned
         let unownedNote = unowned <= 0 ? "" : unowned / total < 0.005 ? "; unattributed < 1 %" : "; unattributed \(percent(unowned / total))"
-        let ranked = users.filter { $0.key != vm && $0.key != Self.unattributed }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let ranking = Ranking(users.filter { $0.key != vm && $0.key != Self.unattributed }, total: total)
         let unit = "bytes"
-        guard let top = ranked.first, total > 0, top.value / total >= minimumShare else {
+        guard let top = ranking.top, total > 0, top.value / total >= minimumShare else {
             return Culprit(name: nil, share: 0, resource: "\(what) \(device)",
                            evidence: "\(vm) made \(percent(total > 0 ? own / total : 1)) of the \(unit) on \(what) \(device): it interferes with itself\(unownedNote)", others: [])
         }
         let share = top.value / total
-        let others = ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) }
+        let others = ranking.runnersUp
         if top.value / othersTotal >= dominance {
             return Culprit(name: top.key, share: share, resource: "\(what) \(device)",
                            evidence: "\(top.key) made \(percent(share)) of the \(unit) on \(what) \(device) (\(percent(top.value / othersTotal)) of the neighbours'; \(vm) \(percent(own / total))\(unownedNote))",
                            others: others)
         }
         return Culprit(name: nil, share: share, resource: "\(what) \(device)",
-                       evidence: "no single culprit on \(what) \(device): \(top.key) \(percent(share)), \(others.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", ")); \(vm) \(percent(own / total))\(unownedNote)",
-                       others: [Culprit.Contender(name: top.key, share: share)] + others)
+                       evidence: "no single culprit on \(what) \(device): \(top.key) \(percent(share)), \(ranking.runnersUpText); \(vm) \(percent(own / total))\(unownedNote)",
+                       others: ranking.contenders)
     }
+}
+
+/// Contenders for a resource ranked by amount (ties by name), with their shares of `total`: the
+/// one ranking both the CPU and the device/link culprits read.
+private struct Ranking {
+    let ranked: [(key: String, value: Double)]
+    let total: Double
+
+    init(_ amounts: [String: Double], total: Double) {
+        ranked = amounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        self.total = total
+    }
+
+    var top: (key: String, value: Double)? { ranked.first }
+    /// The three after the top one.
+    var runnersUp: [Culprit.Contender] { ranked.dropFirst().prefix(3).map { Culprit.Contender(name: $0.key, share: $0.value / total) } }
+    /// The top one and the runners-up ("no single culprit": all of them are listed).
+    var contenders: [Culprit.Contender] {
+        guard let top else { return [] }
+        return [Culprit.Contender(name: top.key, share: top.value / total)] + runnersUp
+    }
+    var runnersUpText: String { runnersUp.map { "\($0.name) \(percent($0.share))" }.joined(separator: ", ") }
 }
 
 func percent(_ x: Double) -> String { String(format: "%.0f %%", 100 * x) }
