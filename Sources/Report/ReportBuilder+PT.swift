@@ -1,4 +1,5 @@
 import Diagnosis
+import Features
 import Foundation
 import IntelPT
 import Learning
@@ -28,7 +29,7 @@ extension ReportBuilder {
         let rows = features.table.rows
         let schema = features.table.schema
         func column(_ name: String) -> Int { schema.columns.firstIndex(of: name)! }
-        let guestAt = column("pt_guest_share"), preemptedAt = column("pt_host_preemption_share")
+        let guestAt = column(FeatureColumn.ptGuestShare.name), preemptedAt = column(FeatureColumn.ptHostPreemptionShare.name)
         let vms = features.vmNames.enumerated().map { index, name -> ReportDocument.VM in
             let scored = score?.vms.first { $0.vm == name }
             let mine = rows.filter { $0.vm == name }

@@ -93,8 +93,9 @@ public struct ReportBuilder {
                 guard let c = schema.columns.firstIndex(of: name) else { return { _ in 0 } }
                 return { rows[$0].element.values[c] }
             }
-            let guest = column("kvm_guest_share"), hyp = column("kvm_hypervisor_share"), run = column("sched_running_share")
-            let pre = column("sched_preempted_share"), wait = column("sched_waiting_share"), idle = column("sched_idle_share")
+            typealias C = FeatureColumn
+            let guest = column(C.kvmGuestShare.name), hyp = column(C.kvmHypervisorShare.name), run = column(C.schedRunningShare.name)
+            let pre = column(C.schedPreemptedShare.name), wait = column(C.schedWaitingShare.name), idle = column(C.schedIdleShare.name)
             let perWindow: [ReportDocument.Column] = rows.indices.map { i in
                 let w = i < windows.count ? windows[i] : nil
                 let states = splits ? [guest(i), hyp(i), pre(i), wait(i), idle(i)] : [0, run(i), pre(i), wait(i), idle(i)]
