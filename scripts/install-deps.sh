@@ -3,7 +3,7 @@
 # LAPACKE, ...) and the Python packages of the parity tests and notebooks. Idempotent; quiet when
 # everything is there.
 set -euo pipefail
-DEBS="libbabeltrace2-dev babeltrace2 python3-bt2 libipt-dev libopenblas-dev liblapacke-dev pkg-config chromium"
+DEBS="libbabeltrace2-dev babeltrace2 python3-bt2 libipt-dev libopenblas-dev liblapacke-dev pkg-config chromium xz-utils"
 missing=""
 for p in $DEBS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -23,3 +23,4 @@ if ! $PY -c "import matplotlib, jupyter_core, nbconvert, nbclient, ipykernel" 2>
     echo "installing Python packages: matplotlib jupyter nbconvert nbclient ipykernel" >&2
     $PY -m pip install -q matplotlib jupyter nbconvert nbclient ipykernel >/dev/null
 fi
+scripts/unpack-real.sh
