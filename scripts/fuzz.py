@@ -354,6 +354,23 @@ def copy_recording(rec, dest):
     shutil.copytree(rec, dest, symlinks=False, ignore=shutil.ignore_patterns("pt", "generated"))
 
 
+def trace_command(dest, out, rng):
+    """A reading command drawn for a mutated trace or capture at `dest`: its argv, its name, and
+    the output files it may write (under `out`)."""
+    cmd = rng.choice(["events", "stats", "features", "score", "report"])
+    argv = [BIN, cmd, dest]
+    outputs = []
+    if cmd == "features":
+        argv += ["-o", os.path.join(out, "f.csv")]
+        outputs = ["f.csv"]
+    elif cmd == "report":
+        argv += ["-m", MODEL, "-o", os.path.join(out, "r.html")]
+        outputs = ["r.html"]
+    elif cmd == "score":
+        argv += ["-m", MODEL]
+    return argv, cmd, outputs
+
+
 def make_input(n, rng, work, inputs, cache):
     """Builds input n in `work`; returns (argv, description, mutated path, expected outputs)."""
     target = rng.choices(["ctf-stream", "ctf-metadata", "pt-stream", "pt-sidecar", "model", "labels"],
@@ -389,17 +406,7 @@ def make_input(n, rng, work, inputs, cache):
                     h.write(text)
                 # an LTTng index describes the old packets: keep it (it is part of the input)
             desc = f"{name}: {os.path.relpath(f, dest)}: {what}"
-        cmd = rng.choice(["events", "stats", "features", "score", "report"])
-        argv = [BIN, cmd, dest]
-        outputs = []
-        if cmd == "features":
-            argv += ["-o", os.path.join(out, "f.csv")]
-            outputs = ["f.csv"]
-        elif cmd == "report":
-            argv += ["-m", MODEL, "-o", os.path.join(out, "r.html")]
-            outputs = ["r.html"]
-        elif cmd == "score":
-            argv += ["-m", MODEL]
+        argv, cmd, outputs = trace_command(dest, out, rng)
         return argv, f"{desc} | {cmd}", f, outputs
     if target in ("pt-stream", "pt-sidecar"):
         src = os.path.join(ROOT, "datasets", "demo", "pt")
@@ -420,17 +427,7 @@ def make_input(n, rng, work, inputs, cache):
             text, what = mutate_json(text, rng, NUMBERS + [2**63 - 1, 24, 3, 0, 16, 100000])
             with open(f, "w") as h:
                 h.write(text)
-        cmd = rng.choice(["events", "stats", "features", "score", "report"])
-        argv = [BIN, cmd, dest]
-        outputs = []
-        if cmd == "features":
-            argv += ["-o", os.path.join(out, "f.csv")]
-            outputs = ["f.csv"]
-        elif cmd == "report":
-            argv += ["-m", MODEL, "-o", os.path.join(out, "r.html")]
-            outputs = ["r.html"]
-        elif cmd == "score":
-            argv += ["-m", MODEL]
+        argv, cmd, outputs = trace_command(dest, out, rng)
         return argv, f"demo/pt: {os.path.basename(f)}: {what} | {cmd}", f, outputs
     if target == "model":
         f = os.path.join(work, "model.json")

@@ -8,37 +8,11 @@ import Testing
 /// the trace), checked in the library's features. Only the labels' intervals split the windows; a
 /// recording that is not on disk (the two kept out of git, or any not made yet) is skipped.
 @Suite struct DatasetsRealTests {
-    struct Recording {
-        let table: FeatureTable
-        let labels: Labels
-
-        init(_ name: String) throws {
-            let folder = Fixtures.datasetsReal(name)
-            labels = try Labels(path: folder.appendingPathComponent("labels.csv").path)
-            let names = try SideFiles.vmNames(at: folder.appendingPathComponent("vm-names.csv").path)
-            let threads = try SideFiles.threads(at: folder.appendingPathComponent("threads.csv").path)
-            let configuration = HostModelConfiguration(windowNs: 100_000_000, vmNames: names, knownThreads: threads)
-            table = try FeatureBuilder(configuration: configuration, labels: labels).build(path: folder.path).table
-        }
-
-        /// Mean of a column over the VM's windows lying wholly inside its label row `phase`.
-        func mean(_ column: String, vm: String, phase: Int) -> Double {
-            let row = labels.rows.filter { $0.vm == vm }[phase]
-            let i = table.schema.columns.firstIndex(of: column)!
-            let values = table.rows.filter { $0.vm == vm && $0.startNs >= row.startNs && $0.endNs <= row.endNs }.map { $0.values[i] }
-            return values.reduce(0, +) / Double(max(1, values.count))
-        }
-
-        /// The culprit of the label that covers the VM's windows of `phase`.
-        func culprit(vm: String, phase: Int) -> String? {
-            let row = labels.rows.filter { $0.vm == vm }[phase]
-            return table.rows.first { $0.vm == vm && $0.startNs >= row.startNs && $0.endNs <= row.endNs }?.label?.culprit
-        }
-    }
+    func recording(_ name: String) throws -> LabeledRecording { try LabeledRecording(folder: Fixtures.datasetsReal(name)) }
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("cpu-same-cpu")))
     func aNeighbourOnTheSameCPUHalvesTheVictim() throws {
-        let r = try Recording("cpu-same-cpu")
+        let r = try recording("cpu-same-cpu")
         #expect(r.mean("sched_running_share", vm: "victim", phase: 0) > 0.9)    // README: 97.2 %
         let during = r.mean("sched_running_share", vm: "victim", phase: 1)
         #expect(during > 0.4 && during < 0.6)                                    // 48.6 %
@@ -49,7 +23,7 @@ import Testing
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("cpu-other-cpu")))
     func aNeighbourOnTheOtherCPUTakesNothing() throws {
-        let r = try Recording("cpu-other-cpu")
+        let r = try recording("cpu-other-cpu")
         #expect(r.mean("sched_running_share", vm: "noisy", phase: 1) > 0.9)     // 97.8 %
         for phase in 0..<3 {
             #expect(r.mean("sched_running_share", vm: "victim", phase: phase) > 0.95)   // 97.6 / 98.2 / 97.8 %
@@ -60,7 +34,7 @@ import Testing
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("host-hog-cpu")))
     func aHostProcessHalvesTheVictim() throws {
-        let r = try Recording("host-hog-cpu")
+        let r = try recording("host-hog-cpu")
         #expect(Set(r.table.rows.map(\.vm)) == ["victim"])
         let during = r.mean("sched_running_share", vm: "victim", phase: 1)
         #expect(during > 0.4 && during < 0.6)                                    // 49.3 %
@@ -73,7 +47,7 @@ import Testing
     /// The victim's reads on the shared device slow with the throttle; the saturator reads at it.
     @Test(.enabled(if: Fixtures.hasDatasetsReal("disk-4mib") && Fixtures.hasDatasetsReal("disk-16mib")))
     func theSharedDeviceSlowsTheVictimMoreAtTheLowerThrottle() throws {
-        let slow = try Recording("disk-4mib"), fast = try Recording("disk-16mib")
+        let slow = try recording("disk-4mib"), fast = try recording("disk-16mib")
         for r in [slow, fast] {
             #expect(r.mean("block_latency_mean_ms", vm: "victim", phase: 0) < 2)     // 0.61 / 0.39 ms
             #expect(r.mean("block_read_per_s", vm: "victim", phase: 0) > 45)         // 56.2 / 57.1 per s
@@ -94,7 +68,7 @@ import Testing
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("disk-two-victims")))
     func bothVictimsSlowAtOnce() throws {
-        let r = try Recording("disk-two-victims")
+        let r = try recording("disk-two-victims")
         for vm in ["victim-a", "victim-b"] {
             #expect(r.mean("block_read_per_s", vm: vm, phase: 0) > 45)          // 58.0 / 58.6 per s
             #expect(r.mean("block_read_per_s", vm: vm, phase: 1) < 20)          // 12.0 / 13.3 per s
@@ -107,7 +81,7 @@ import Testing
     /// Negatives: one VM alone fills the device or the link; no other tenant, labels none.
     @Test(.enabled(if: Fixtures.hasDatasetsReal("disk-alone") && Fixtures.hasDatasetsReal("net-alone")))
     func aVMAloneFillsTheDeviceOrTheLink() throws {
-        let disk = try Recording("disk-alone"), net = try Recording("net-alone")
+        let disk = try recording("disk-alone"), net = try recording("net-alone")
         #expect(Set(disk.table.rows.map(\.vm)) == ["solo"] && Set(net.table.rows.map(\.vm)) == ["solo"])
         #expect(disk.mean("block_read_bytes_per_s", vm: "solo", phase: 1) > 7_000_000)   // 8.39 MB/s
         #expect(disk.mean("block_read_bytes_per_s", vm: "solo", phase: 0) < 100_000)
@@ -119,7 +93,7 @@ import Testing
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("net-2mbit")))
     func theSharedLinkDelaysTheVictimsTransmits() throws {
-        let r = try Recording("net-2mbit")
+        let r = try recording("net-2mbit")
         #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 0) < 1)     // 0.005 ms
         #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 1) > 20)    // 164.5 ms
         #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) < 0.02)
@@ -128,7 +102,7 @@ import Testing
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("quiet")))
     func theQuietControlStaysIdle() throws {
-        let r = try Recording("quiet")
+        let r = try recording("quiet")
         #expect(Set(r.table.rows.map(\.vm)) == ["vm-a", "vm-b"])
         for vm in ["vm-a", "vm-b"] {
             for phase in 0..<3 {
@@ -141,7 +115,7 @@ import Testing
     /// Kept out of git (made by `scripts/record-real.sh all mixed-cpu-disk`): skipped when absent.
     @Test(.enabled(if: Fixtures.hasDatasetsReal("mixed-cpu-disk")))
     func theMixedVictimMeetsACPUNeighbourThenADiskReader() throws {
-        let r = try Recording("mixed-cpu-disk")
+        let r = try recording("mixed-cpu-disk")
         #expect(r.mean("sched_running_share", vm: "victim", phase: 0) > 0.9)          // 96.4 %
         #expect(r.mean("sched_running_share", vm: "victim", phase: 1) < 0.6)          // 47.7 %
         #expect(r.mean("sched_running_share", vm: "victim", phase: 2) > 0.85)         // 93.4 %
@@ -154,7 +128,7 @@ import Testing
     /// Kept out of git (`scripts/record-real.sh all net-6mbit`): skipped when absent.
     @Test(.enabled(if: Fixtures.hasDatasetsReal("net-6mbit")))
     func theFasterLinkStillDelaysTheVictim() throws {
-        let r = try Recording("net-6mbit")
+        let r = try recording("net-6mbit")
         #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 0) < 1)     // 0.004 ms
         #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 1) > 10)    // 49.4 ms
         #expect(r.culprit(vm: "victim", phase: 1) == "noisy")

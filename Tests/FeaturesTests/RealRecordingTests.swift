@@ -8,30 +8,10 @@ import TraceIngest
 /// The facts each recording's README states, checked in the features (not tuned to the files:
 /// only the labels' intervals are used to split the windows).
 @Suite struct RealRecordingTests {
-    struct Recording {
-        let table: FeatureTable
-        let labels: Labels
-
-        init(_ name: String) throws {
-            let folder = Fixtures.hostReal(name)
-            labels = try Labels(path: folder.appendingPathComponent("labels.csv").path)
-            let names = try SideFiles.vmNames(at: folder.appendingPathComponent("vm-names.csv").path)
-            let threads = try SideFiles.threads(at: folder.appendingPathComponent("threads.csv").path)
-            let configuration = HostModelConfiguration(windowNs: 100_000_000, vmNames: names, knownThreads: threads)
-            table = try FeatureBuilder(configuration: configuration, labels: labels).build(path: folder.path).table
-        }
-
-        /// Mean of a column over the VM's windows lying wholly inside the label row `phase` (0, 1, 2).
-        func mean(_ column: String, vm: String, phase: Int) -> Double {
-            let row = labels.rows.filter { $0.vm == vm }[phase]
-            let i = table.schema.columns.firstIndex(of: column)!
-            let values = table.rows.filter { $0.vm == vm && $0.startNs >= row.startNs && $0.endNs <= row.endNs }.map { $0.values[i] }
-            return values.reduce(0, +) / Double(max(1, values.count))
-        }
-    }
+    func recording(_ name: String) throws -> LabeledRecording { try LabeledRecording(folder: Fixtures.hostReal(name)) }
 
     @Test func cpuNeighbourHalvesTheVictimAndNoisyIsWhoRan() throws {
-        let r = try Recording("cpu-neighbour")
+        let r = try recording("cpu-neighbour")
         #expect(Set(r.table.rows.map(\.vm)) == ["victim", "noisy"])
         #expect(r.table.schema.groups == [.sched, .block])      // TCG: no kvm, no net events fired
         #expect(r.mean("sched_running_share", vm: "victim", phase: 0) > 0.97)
@@ -45,7 +25,7 @@ import TraceIngest
     }
 
     @Test func diskContentionSlowsTheVictimsReadsNotItsCPU() throws {
-        let r = try Recording("disk-contention")
+        let r = try recording("disk-contention")
         let before = r.mean("block_latency_mean_ms", vm: "victim", phase: 0)
         let during = r.mean("block_latency_mean_ms", vm: "victim", phase: 1)
         #expect(before < 1.0)                                   // README: 0.141 ms
@@ -59,7 +39,7 @@ import TraceIngest
     }
 
     @Test func netContentionDelaysTheVictimsTransmits() throws {
-        let r = try Recording("net-contention")
+        let r = try recording("net-contention")
         #expect(r.table.schema.groups.contains(.net))
         let bytesBefore = r.mean("net_tx_bytes_per_s", vm: "victim", phase: 0)
         let bytesDuring = r.mean("net_tx_bytes_per_s", vm: "victim", phase: 1)
@@ -105,7 +85,7 @@ import TraceIngest
     }
 
     @Test func busyAloneIsBusyWithoutInterference() throws {
-        let r = try Recording("busy-alone")
+        let r = try recording("busy-alone")
         #expect(Set(r.table.rows.map(\.vm)) == ["solo"])
         #expect(r.mean("sched_running_share", vm: "solo", phase: 0) < 0.1)
         #expect(r.mean("sched_running_share", vm: "solo", phase: 1) > 0.97)     // 99.4 %
