@@ -13,6 +13,7 @@ H=../shared/traces/host-real
 TMP=${TMPDIR:-/tmp}/interfere-loo
 mkdir -p "$TMP"
 scripts/make-datasets.sh "$G" >/dev/null
+scripts/unpack-real.sh
 ALL=""
 for r in datasets/real/*/ "$H"/*/; do
     r=${r%/}

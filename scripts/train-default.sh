@@ -8,6 +8,7 @@ BIN=${INTERFERE:-.build/release/interfere}
 G=${1:-datasets/generated}
 H=../shared/traces/host-real
 scripts/make-datasets.sh "$G" >/dev/null
+scripts/unpack-real.sh
 # The Intel PT captures of the VMX training sets train the `pt` variant.
 PT=$(for d in "$G"/train-{1,2,3,4,5,6,7,8}; do [ -f "$d/pt/pt-sidecar.json" ] && echo "$d/pt"; done)
 R=datasets/real
