@@ -14,7 +14,9 @@ public struct HostAnalysis {
                            onWindow: ((VMWindow) -> Void)? = nil,
                            onHostWindow: ((HostWindow) -> Void)? = nil,
                            onEvent: ((Event, HostModel) -> Void)? = nil) throws -> HostAnalysis {
-        let reader = try TraceReader(path: path, threads: configuration.reading.threads)
+        let reader = try configuration.traceDirectories.map {
+            TraceReader(location: TraceLocation(path: path, traceDirectories: $0), threads: configuration.reading.threads)
+        } ?? TraceReader(path: path, threads: configuration.reading.threads)
         let model = HostModel(strings: reader.strings, configuration: configuration)
         model.onWindow = onWindow
         model.onHostWindow = onHostWindow
@@ -40,6 +42,10 @@ public struct HostAnalysis {
                                   unattributed: model.unattributedLinkTotals[device] ?? LinkTraffic())
         }
     }
+
+    /// Whether this machine is a host: a VM (a QEMU process or a process issuing kvm events) or
+    /// kvm events were found on it. VMs are looked for only on hosts.
+    public var isHost: Bool { !model.registry.vms.isEmpty || hasKVMEvents }
 
     /// Whether the trace has kvm entry/exit events (guest and hypervisor time can be split).
     public var hasKVMEvents: Bool { model.seenKinds.contains(.kvmEntry) || model.seenKinds.contains(.kvmExit) }

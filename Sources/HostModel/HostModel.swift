@@ -13,6 +13,11 @@ public struct HostModelConfiguration: Sendable {
     /// Keep each VM thread state change in `HostModel.stateChanges` for the caller to drain
     /// (the report's timelines); off, the model keeps none.
     public var recordsStateChanges: Bool
+    /// The trace folders read (one machine's, of a folder holding several); nil: every trace
+    /// below the path.
+    public var traceDirectories: [String]? = nil
+    /// Put before every VM name (`hostA/` when a folder holds several hosts); empty: none.
+    public var vmNamePrefix = ""
 
     public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
                 knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init(),
@@ -79,7 +84,7 @@ public final class HostModel {
         self.strings = strings
         self.configuration = configuration
         self.windowNs = max(1, configuration.windowNs)
-        self.registry = ThreadRegistry(strings: strings, vmNames: configuration.vmNames)
+        self.registry = ThreadRegistry(strings: strings, vmNames: configuration.vmNames, namePrefix: configuration.vmNamePrefix)
         self.hostWindow = HostWindow(index: 0, windowNs: max(1, configuration.windowNs))
         self.recordsStateChanges = configuration.recordsStateChanges
         for thread in configuration.knownThreads {

@@ -38,15 +38,18 @@ public struct ThreadRegistry {
     /// Process (tgid) comm, from the main thread's comm.
     private var processComm: [Int32: Int32] = [:]
     private let vmNames: [Int32: String]
+    /// Put before every VM name (the host's, when a folder holds several hosts).
+    private let namePrefix: String
     let strings: StringTable
     /// Comm ids already classified as vCPU names (`CPU n/...`) → n, or -1 when not one.
     private var vcpuNameCache: [Int32: Int32] = [:]
     private var qemuNameCache: [Int32: Bool] = [:]
     private var vhostNameCache: [Int32: Int32] = [:]
 
-    public init(strings: StringTable, vmNames: [Int32: String] = [:]) {
+    public init(strings: StringTable, vmNames: [Int32: String] = [:], namePrefix: String = "") {
         self.strings = strings
         self.vmNames = vmNames
+        self.namePrefix = namePrefix
     }
 
     public func info(_ tid: Int32) -> ThreadInfo? { threads[tid] }
@@ -173,7 +176,7 @@ public struct ThreadRegistry {
         if let vm = vmIndex[pid] { return vm }
         let vm = vms.count
         let comm = processComm[pid].map { strings[$0] } ?? "qemu"
-        vms.append(VMIdentity(pid: pid, name: vmNames[pid] ?? "\(comm)-\(pid)"))
+        vms.append(VMIdentity(pid: pid, name: namePrefix + (vmNames[pid] ?? "\(comm)-\(pid)")))
         vmIndex[pid] = vm
         for (tid, var info) in threads where info.pid == pid && info.vm != vm {
             info.vm = vm
@@ -218,7 +221,7 @@ public struct ThreadRegistry {
     /// Renames VMs whose process comm became known after they were found.
     public mutating func refreshNames() {
         for i in vms.indices where vmNames[vms[i].pid] == nil {
-            if let comm = processComm[vms[i].pid] { vms[i].name = "\(strings[comm])-\(vms[i].pid)" }
+            if let comm = processComm[vms[i].pid] { vms[i].name = namePrefix + "\(strings[comm])-\(vms[i].pid)" }
         }
     }
 }

@@ -16,20 +16,28 @@ public struct Recording: Sendable, Equatable {
         case ptCapture
     }
 
-    public let path: String
+    public private(set) var path: String
     public let source: Source
     /// `vm-names.csv` (`pid,name`): the one given, or the one beside the trace.
-    public let vmNamesFile: String?
+    public private(set) var vmNamesFile: String?
     /// `threads.csv` (`tid,pid,comm`) beside the trace.
-    public let threadsFile: String?
+    public private(set) var threadsFile: String?
+    /// Whether `vmNamesFile` was given (not found beside the trace).
+    private var vmNamesGiven = false
     /// `labels.csv` beside the trace (a dataset).
     public let labelsFile: String?
+    /// The one machine read, of a folder holding several (`Recording.machines`); nil: every
+    /// trace below the path, as one machine.
+    public private(set) var machine: Machine?
+    /// Put before every VM name: `<hostname>/` when the folder holds several hosts.
+    public private(set) var vmNamePrefix = ""
 
     /// Decides what `path` is and finds its side files; `vmNames` overrides `vm-names.csv`.
     public init(path: String, vmNames: String? = nil) {
         self.path = path
         source = PTCapture.isCapture(at: URL(fileURLWithPath: path)) ? .ptCapture : .trace
         vmNamesFile = vmNames ?? Self.find("vm-names.csv", near: path)
+        vmNamesGiven = vmNames != nil
         threadsFile = Self.find("threads.csv", near: path)
         labelsFile = Self.find("labels.csv", near: path)
     }
@@ -46,7 +54,23 @@ public struct Recording: Sendable, Equatable {
     public func configuration(windowNs: Int64, reading: ReadingOptions = .init()) throws -> HostModelConfiguration {
         let names = try vmNamesFile.map { try SideFiles.vmNames(at: $0) } ?? [:]
         let threads = try threadsFile.map { try SideFiles.threads(at: $0) } ?? []
-        return HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads, reading: reading)
+        var configuration = HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads, reading: reading)
+        configuration.traceDirectories = machine?.location.traceDirectories
+        configuration.vmNamePrefix = vmNamePrefix
+        return configuration
+    }
+
+    /// This recording narrowed to one machine's traces (its path: the folder holding them all),
+    /// its VMs named with `vmNamePrefix` before. `vm-names.csv` and `threads.csv` beside the
+    /// machine's traces (in their folder or its parent) are its own; else the folder's are kept.
+    public func selecting(_ machine: Machine, vmNamePrefix: String = "") -> Recording {
+        var narrowed = self
+        if !vmNamesGiven, let own = Self.find("vm-names.csv", near: machine.location.path) { narrowed.vmNamesFile = own }
+        if let own = Self.find("threads.csv", near: machine.location.path) { narrowed.threadsFile = own }
+        narrowed.path = machine.location.path
+        narrowed.machine = machine
+        narrowed.vmNamePrefix = vmNamePrefix
+        return narrowed
     }
 
     /// The labels beside the trace, when there are some.

@@ -79,6 +79,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var links: [LinkPlan]
     /// VMCS base and guest CR3s per VM vCPU, and CR3 per host process (for Intel PT).
     public var ptIdentities: [PTIdentity] = []
+    /// VMs whose guest also writes its own kernel trace (`GuestTrace`), under
+    /// `guests/<vm>/kernel` beside `trace/`; nil: none (VMX hosts only).
+    public var guestTraces: [String]? = nil
 }
 
 /// A block device shared by the VMs that use it.

@@ -7,11 +7,13 @@ import TraceIngest
 public enum SimulationError: Error, CustomStringConvertible, Equatable {
     case outputNotEmpty(String)
     case cannotWrite(String, String)
+    case badGuest(String)
 
     public var description: String {
         switch self {
         case .outputNotEmpty(let path): return "\(path): the output folder exists and is not empty"
         case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .badGuest(let reason): return reason
         }
     }
 }
@@ -20,11 +22,15 @@ public enum SimulationError: Error, CustomStringConvertible, Equatable {
 public struct SimulationResult: Sendable {
     public var kernelEvents: Int
     public var userSpaceEvents: Int
+    /// Events of the guests' own traces (`Scenario.guestTraces`).
+    public var guestEvents: Int = 0
     public var seconds: Double
 }
 
 /// Runs a scenario and writes `DIR/trace/` (kernel and UST CTF traces through libbabeltrace2),
-/// `labels.csv`, `truth.csv`, `scenario.json` and `vm-names.csv`. Everything is written in a
+/// `labels.csv`, `truth.csv`, `scenario.json` and `vm-names.csv`; with `Scenario.guestTraces`,
+/// also each such guest's own trace `DIR/guests/<vm>/kernel` and `guests.csv` (its hostname,
+/// VM, QEMU pid, vCPUs and events written). Everything is written in a
 /// temporary folder beside `DIR` and renamed at the end: a failed run leaves nothing.
 public enum Simulation {
     /// How the Intel PT capture is timed and whether it loses data now and then.
@@ -49,6 +55,14 @@ public enum Simulation {
     /// `writePT`: also write `DIR/pt/`, the Intel PT capture of the same run (VMX hosts only), as `pt` says.
     public static func run(_ scenario: Scenario, output: String, writePT: Bool = true, pt: PTOptions = .init()) throws -> SimulationResult {
         let fm = FileManager.default
+        for name in scenario.guestTraces ?? [] {
+            guard scenario.vms.contains(where: { $0.name == name }) else {
+                throw SimulationError.badGuest("--guest-trace: no VM named `\(name)` (VMs: \(scenario.vms.map(\.name).joined(separator: ", ")))")
+            }
+            guard scenario.style == .vmx else {
+                throw SimulationError.badGuest("--guest-trace needs a host with kvm entry/exit (VMX); this scenario's host has none")
+            }
+        }
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
             guard isDirectory.boolValue, (try? fm.contentsOfDirectory(atPath: output))?.isEmpty == true else {
@@ -117,6 +131,10 @@ public enum Simulation {
         producer.start()
         var current: [Event] = []
         var position = 0
+        var guests = (scenario.guestTraces ?? []).compactMap { name in
+            scenario.vms.first { $0.name == name }.map { (name: name, trace: GuestTrace(vmPID: $0.pid, vcpus: $0.vcpus)) }
+        }
+        let observesGuests = !guests.isEmpty
         let kernel = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/kernel").path, hostname: scenario.hostname,
                                               cpuCount: scenario.pcpus, uuid: uuid), strings: strings, next: {
             while position >= current.count {
@@ -125,6 +143,7 @@ public enum Simulation {
                 position = 0
             }
             position += 1
+            if observesGuests { for g in guests.indices { guests[g].trace.observe(current[position - 1]) } }
             return current[position - 1]
         })
         let kernelEvents: Int
@@ -143,6 +162,21 @@ public enum Simulation {
         try ptWriter?.finish()
         let userSpaceEvents = engine.userSpaceEvents.isEmpty ? 0 : try userSpace.write()
         if userSpaceEvents > 0 { try UUIDPinning.pin(traceFolder: userSpace.options.path, to: uuid) }
+        var guestEvents = 0
+        var guestRows = "hostname,vm,vm_pid,vcpus,events\n"
+        for (g, guest) in guests.enumerated() {
+            var events = guest.trace.events(strings: strings)[...]
+            var guestUUID = uuid
+            guestUUID[14] ^= UInt8(truncatingIfNeeded: 0x40 + g)
+            let writer = CTFWriter(options: .init(path: folder.appendingPathComponent("guests/\(guest.name)/kernel").path,
+                                                  hostname: guest.name, cpuCount: guest.trace.vcpus, uuid: guestUUID),
+                                   strings: strings, next: { events.popFirst() })
+            let written = try writer.write()
+            try UUIDPinning.pin(traceFolder: writer.options.path, to: guestUUID)
+            guestEvents += written
+            guestRows += "\(guest.name),\(guest.name),\(guest.trace.vmPID),\(guest.trace.vcpus),\(written)\n"
+        }
+        if !guests.isEmpty { try Data(guestRows.utf8).write(to: folder.appendingPathComponent("guests.csv")) }
         try Data(labels(scenario).utf8).write(to: folder.appendingPathComponent("labels.csv"))
         try Data(engine.truth.csv().utf8).write(to: folder.appendingPathComponent("truth.csv"))
         try Data(("pid,name\n" + scenario.vms.map { "\($0.pid),\($0.name)\n" }.joined()).utf8)
@@ -150,7 +184,7 @@ public enum Simulation {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(scenario).write(to: folder.appendingPathComponent("scenario.json"))
-        return SimulationResult(kernelEvents: kernelEvents, userSpaceEvents: userSpaceEvents,
+        return SimulationResult(kernelEvents: kernelEvents, userSpaceEvents: userSpaceEvents, guestEvents: guestEvents,
                                 seconds: Date().timeIntervalSince(start))
     }
 

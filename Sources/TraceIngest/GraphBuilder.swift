@@ -106,6 +106,9 @@ final class GraphBuilder {
                     state.handle(message)
                     bt_message_put_ref(message)
                 }
+                if state.stopsAtFirstStream && state.sawStream {
+                    return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END
+                }
             case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
                 return state.buffer.isEmpty ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END
                                             : BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK

@@ -27,6 +27,12 @@ public struct TraceLocation: Sendable, Equatable {
         traceDirectories = found.sorted()
     }
 
+    /// A chosen set of the trace folders (one machine's), named by `path`.
+    public init(path: String, traceDirectories: [String]) {
+        self.path = path
+        self.traceDirectories = traceDirectories.sorted()
+    }
+
     private static func collect(_ url: URL, depth: Int, into found: inout [String]) {
         let fm = FileManager.default
         guard depth <= 8, let entries = try? fm.contentsOfDirectory(atPath: url.path) else { return }

@@ -21,6 +21,13 @@ public final class TraceReader {
         self.threads = min(max(threads, 1), 8)
     }
 
+    /// Reads the traces of `location` only (e.g. one machine's of a folder holding several).
+    public init(location: TraceLocation, strings: StringTable = StringTable(), threads: Int = ReadingOptions.defaultThreads) {
+        self.location = location
+        self.strings = strings
+        self.threads = min(max(threads, 1), 8)
+    }
+
     /// Reads every event, calling `body` for each in time order, and returns the inventory.
     /// Throws `TraceError.unreadable` when libbabeltrace2 refuses the trace, and
     /// `TraceError.decodeFailed` (with how far it got) when decoding stops partway; `body` has
@@ -164,6 +171,10 @@ final class SinkState {
     var tracer: String?
     var seenTraces: Set<OpaquePointer> = []
     var iterator: OpaquePointer?
+    /// Probing (`TraceEnvironment.probe`): stop at the first stream's beginning, once the
+    /// trace environment is known.
+    var stopsAtFirstStream = false
+    var sawStream = false
 
     init(strings: StringTable) {
         self.strings = strings
@@ -198,6 +209,7 @@ final class SinkState {
             if let stream = bt_message_stream_beginning_borrow_stream_const(message),
                let trace = bt_stream_borrow_trace_const(stream) {
                 noteTrace(trace)
+                sawStream = true
             }
         case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
             var count: UInt64 = 0

@@ -13,10 +13,40 @@ struct Events: ParsableCommand {
         try reportingFailures {
             if try options.handledAsPTCapture() { return }
             let configuration = try options.configuration()
-            let analysis = try HostAnalysis.run(path: options.trace, configuration: configuration)
-            options.warnUnusedNames(configuration, analysis: analysis)
-            let summary = analysis.summary
-            if options.json { try printJSON(summary) } else { print(TextRender.summary(summary), terminator: "") }
+            let set = try options.machineSet()
+            let hostAnalyses = try options.hostAnalyses(set)
+            options.warnUnusedNames(configuration, analyses: hostAnalyses)
+            if set.isSingle {
+                let summary = hostAnalyses[0].summary
+                if options.json { try printJSON(summary) } else { print(TextRender.summary(summary), terminator: "") }
+                return
+            }
+            // Several machines: each with its own inventory; VMs on the hosts only.
+            var hostIndex = 0
+            let machines = set.members.map { member -> MachineSummary in
+                var summary = member.analysis!.summary
+                if member.isHost || set.members.allSatisfy({ !$0.isHost }) {
+                    summary = hostAnalyses[hostIndex].summary
+                    hostIndex += 1
+                } else {
+                    summary.vms = []
+                }
+                return MachineSummary(hostname: member.machine.hostname, role: member.isHost ? "host" : "machine", summary: summary)
+            }
+            if options.json { try printJSON(MachinesSummary(machines: machines)) } else { print(TextRender.machines(machines), terminator: "") }
         }
     }
+}
+
+/// `interfere events --json` of a folder holding several machines.
+struct MachinesSummary: Encodable {
+    var machines: [MachineSummary]
+}
+
+/// One machine of a folder: its hostname, whether it is a host (QEMU processes or kvm events
+/// found), and its inventory and VMs.
+struct MachineSummary: Encodable {
+    var hostname: String?
+    var role: String
+    var summary: TraceSummary
 }

@@ -27,10 +27,11 @@ struct FeaturesCommand: ParsableCommand {
         try reportingFailures {
             let windowNs = try WindowLength.parse(window)
             let labelSet = try labels.map { try Labels(path: $0) }
-            let configuration = try options.configuration(windowNs: windowNs)
-            if options.recording.source == .ptCapture {
+            let recording = try options.hostRecording()
+            let configuration = try recording.configuration(windowNs: windowNs, reading: TraceOptions.reading)
+            if recording.source == .ptCapture {
                 // An Intel PT capture: the pt group only.
-                let table = try TraceFeatures.read(options.recording, windowNs: windowNs, labels: labelSet).table
+                let table = try TraceFeatures.read(recording, windowNs: windowNs, labels: labelSet).table
                 let schema = table.schema
                 let data = options.json ? try table.json() : Data(table.csv().utf8)
                 if let output {
@@ -45,13 +46,13 @@ struct FeaturesCommand: ParsableCommand {
             let builder = FeatureBuilder(configuration: configuration, labels: labelSet)
             if let output {
                 Supervisor.noteTemporary(FeatureBuilder.temporaryPath(for: output))
-                let (schema, rows, analysis) = try builder.write(path: options.trace, to: output, json: options.json)
+                let (schema, rows, analysis) = try builder.write(path: recording.path, to: output, json: options.json)
                 options.warnUnusedNames(configuration, analysis: analysis)
                 for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
                 let absent = FeatureGroup.allCases.filter { !schema.groups.contains($0) }
                 print("schema \(schema.id): \(rows) rows, \(schema.columns.count) features; groups \(schema.groups.map(\.rawValue).joined(separator: ", ")); absent \(absent.map(\.rawValue).joined(separator: ", "))")
             } else {
-                let (table, analysis) = try builder.build(path: options.trace)
+                let (table, analysis) = try builder.build(path: recording.path)
                 options.warnUnusedNames(configuration, analysis: analysis)
                 for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
                 FileHandle.standardOutput.write(options.json ? try table.json() : Data(table.csv().utf8))

@@ -21,7 +21,7 @@ struct ReportCommand: ParsableCommand {
         try reportingFailures {
             try AtomicOutput.checkWritable(output)
             let m = try model.load()
-            let recording = options.recording
+            let recording = try options.hostRecording()
             Progress.say("\(recording.source == .ptCapture ? "decoding" : "reading") \(options.trace)")
             let document = try ReportBuilder().build(recording, reading: TraceOptions.reading, model: m,
                                                      diagnoser: Diagnoser(detector: model.detector))

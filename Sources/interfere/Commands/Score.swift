@@ -2,6 +2,7 @@ import ArgumentParser
 import Diagnosis
 import Features
 import Foundation
+import HostModel
 import IntelPT
 import Learning
 
@@ -20,11 +21,24 @@ struct Score: ParsableCommand {
         try reportingFailures {
             let m = try model.load()
             let configuration = try options.configuration(windowNs: m.training.windowNs)
-            Progress.say("reading \(options.trace)")
-            let features = try TraceFeatures.read(options.recording, windowNs: m.training.windowNs, labels: nil, reading: TraceOptions.reading)
-            if let analysis = features.analysis { options.warnUnusedNames(configuration, analysis: analysis) }
-            let report = try Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)).score(path: options.trace, features: features)
-            if options.json { try printJSON(report) } else { print(TextRender.score(report, windows: windows), terminator: "") }
+            let set = try options.machineSet()
+            // One machine: the path as it is; several: each host on its own traces.
+            let hosts = set.isSingle ? [options.recording] : set.hosts.map(\.recording)
+            var reports: [ScoreReport] = []
+            var analyses: [HostAnalysis] = []
+            for host in hosts {
+                Progress.say("reading \(host.path)")
+                let features = try TraceFeatures.read(host, windowNs: m.training.windowNs, labels: nil, reading: TraceOptions.reading)
+                if let analysis = features.analysis { analyses.append(analysis) }
+                let path = set.isSingle ? options.trace : host.path
+                reports.append(try Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)).score(path: path, features: features))
+            }
+            if !analyses.isEmpty { options.warnUnusedNames(configuration, analyses: analyses) }
+            if options.json {
+                if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) }
+            } else {
+                print(reports.map { TextRender.score($0, windows: windows) }.joined(separator: "\n"), terminator: "")
+            }
         }
     }
 }

@@ -34,19 +34,23 @@ struct Simulate: ParsableCommand {
     @Option(help: "Replace every N-th PT event by an overflow (OVF) packet, to test gaps (0: never).")
     var ptOverflowEvery = 0
 
+    @Option(help: "Also write this VM's guest kernel trace (own hostname = the VM's name, own CPUs and tids) under DIR/guests/VM/kernel; repeatable.")
+    var guestTrace: [String] = []
+
     func run() throws {
         try reportingFailures {
             guard let timing = Simulation.PTOptions.Timing(rawValue: ptTiming) else {
                 throw ValidationError("--pt-timing must be tsc, mtc or cyc, got `\(ptTiming)`")
             }
             guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
-            let scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
+            var scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
+            if !guestTrace.isEmpty { scenario.guestTraces = guestTrace }
             Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
             Supervisor.temporary(for: output)
             let result = try Simulation.run(scenario, output: output, writePT: !noPt,
                                             pt: .init(timing: timing, overflowEvery: ptOverflowEvery))
             let rate = Double(result.kernelEvents + result.userSpaceEvents) / max(result.seconds, 1e-9)
-            print("\(output): \(result.kernelEvents) kernel events, \(result.userSpaceEvents) QEMU events, \(scenario.vms.count) VMs, \(scenario.episodes.count) interference episodes; \(String(format: "%.2f", result.seconds)) s, \(String(format: "%.2f", rate / 1e6)) M events/s")
+            print("\(output): \(result.kernelEvents) kernel events, \(result.userSpaceEvents) QEMU events, \(result.guestEvents > 0 ? "\(result.guestEvents) guest events, " : "")\(scenario.vms.count) VMs, \(scenario.episodes.count) interference episodes; \(String(format: "%.2f", result.seconds)) s, \(String(format: "%.2f", rate / 1e6)) M events/s")
         }
     }
 }

@@ -19,13 +19,21 @@ struct Stats: ParsableCommand {
         try reportingFailures {
             if try options.handledAsPTCapture(guestProcesses: guestProcesses) { return }
             let configuration = try options.configuration()
-            let analysis = try HostAnalysis.run(path: options.trace, configuration: configuration)
-            options.warnUnusedNames(configuration, analysis: analysis)
-            let stats = analysis.statistics(vm: vm)
-            if let vm, stats.vms.isEmpty {
-                throw ValidationError("\(options.trace): no VM named `\(vm)` (VMs: \(analysis.vms.map(\.name).joined(separator: ", ")))")
+            let analyses = try options.hostAnalyses(options.machineSet())
+            options.warnUnusedNames(configuration, analyses: analyses)
+            var stats = analyses.map { $0.statistics(vm: vm) }
+            if let vm {
+                guard stats.contains(where: { !$0.vms.isEmpty }) else {
+                    throw ValidationError("\(options.trace): no VM named `\(vm)` (VMs: \(analyses.flatMap { $0.vms.map(\.name) }.joined(separator: ", ")))")
+                }
+                if stats.count > 1 { stats = stats.filter { !$0.vms.isEmpty } }
             }
-            if options.json { try printJSON(stats) } else { print(TextRender.statistics(stats), terminator: "") }
+            // One host: exactly what the host's traces alone give; several: one after another.
+            if options.json {
+                if stats.count == 1 { try printJSON(stats[0]) } else { try printJSON(stats) }
+            } else {
+                print(stats.map(TextRender.statistics).joined(separator: "\n"), terminator: "")
+            }
         }
     }
 }

@@ -36,6 +36,26 @@ enum TextRender {
         return out
     }
 
+    /// `events` of a folder holding several machines: one line per machine, then each one's
+    /// inventory and, on hosts, its VMs.
+    static func machines(_ machines: [MachineSummary]) -> String {
+        var out = "machines: \(machines.count)\n"
+        let width = max(8, machines.map { ($0.hostname ?? "-").count }.max() ?? 0)
+        for m in machines {
+            let inv = m.summary.inventory
+            out += "  \(pad(m.hostname ?? "-", width))  \(pad(m.role, 7))  \(inv.tracer ?? "-"), "
+            if let d = inv.durationNs { out += "\(seconds(d)) s, " }
+            out += "\(inv.totalEvents) events, \(inv.traceDirectories.count) traces"
+            if m.role == "host" { out += ", \(m.summary.vms.count) VMs" }
+            out += "\n"
+        }
+        for m in machines {
+            out += "\n== \(m.role) \(m.hostname ?? "-")\n"
+            out += m.role == "host" ? summary(m.summary) : inventory(m.summary.inventory)
+        }
+        return out
+    }
+
     static func statistics(_ s: TraceStatistics) -> String {
         var out = ""
         let inv = s.inventory

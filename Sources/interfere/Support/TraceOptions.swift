@@ -16,6 +16,9 @@ struct TraceOptions: ParsableArguments {
     @Flag(help: "Print JSON (the same data as the text).")
     var json = false
 
+    @Option(help: "A folder holding several machines' traces: read this one only (its hostname); ignored for a folder of one machine.")
+    var host: String?
+
     /// The path, opened once: what it is and its side files.
     var recording: Recording { Recording(path: trace, vmNames: vmNames) }
 
@@ -32,6 +35,43 @@ struct TraceOptions: ParsableArguments {
         try recording.configuration(windowNs: windowNs, reading: Self.reading)
     }
 
+    /// The machines of the path and which are hosts (`Recording.machineSet`), narrowed to
+    /// `--host` when given.
+    func machineSet(windowNs: Int64 = 100_000_000) throws -> MachineSet {
+        var set = try recording.machineSet(windowNs: windowNs, reading: Self.reading)
+        guard let host, !set.isSingle else { return set }
+        let names = set.members.map(\.machine.name)
+        set.members = set.members.filter { $0.machine.hostname == host }
+        guard !set.members.isEmpty else {
+            throw ValidationError("\(trace): no machine with hostname `\(host)` (machines: \(names.joined(separator: ", ")))")
+        }
+        return set
+    }
+
+    /// The recording a command that writes one output reads: the path itself when it holds one
+    /// machine, else its only host, or `--host`'s.
+    func hostRecording() throws -> Recording {
+        let set = try machineSet()
+        if set.isSingle { return recording }
+        let hosts = set.hosts
+        guard hosts.count == 1 else {
+            throw ValidationError("\(trace) holds \(hosts.count) hosts (\(hosts.map(\.machine.name).joined(separator: ", "))): choose one with --host")
+        }
+        return hosts[0].recording
+    }
+
+    /// One host-model pass per host (`stats`, `events`): the path as one machine when it holds
+    /// one; else each host's own traces (the machine set's pass, read again when VM names get
+    /// the host prefix).
+    func hostAnalyses(_ set: MachineSet) throws -> [HostAnalysis] {
+        if set.isSingle { return [try HostAnalysis.run(path: trace, configuration: configuration())] }
+        return try set.hosts.map { host in
+            if host.recording.vmNamePrefix.isEmpty, let analysis = host.analysis { return analysis }
+            return try HostAnalysis.run(path: host.recording.path,
+                                        configuration: host.recording.configuration(windowNs: 100_000_000, reading: Self.reading))
+        }
+    }
+
     /// When the path is an Intel PT capture (a folder with `pt-sidecar.json`), prints its stats
     /// and returns true.
     func handledAsPTCapture(guestProcesses: Bool = false) throws -> Bool {
@@ -46,7 +86,12 @@ struct TraceOptions: ParsableArguments {
 
     /// Warns about names for pids that are not VMs of the trace.
     func warnUnusedNames(_ configuration: HostModelConfiguration, analysis: HostAnalysis) {
-        let found = Set(analysis.model.registry.vms.map(\.pid))
+        warnUnusedNames(configuration, analyses: [analysis])
+    }
+
+    /// Warns about names for pids that are a VM on none of the hosts read.
+    func warnUnusedNames(_ configuration: HostModelConfiguration, analyses: [HostAnalysis]) {
+        let found = Set(analyses.flatMap { $0.model.registry.vms.map(\.pid) })
         for (pid, name) in configuration.vmNames.sorted(by: { $0.key < $1.key }) where !found.contains(pid) {
             warn("VM name `\(name)` is for pid \(pid), which is not a VM in this trace")
         }
