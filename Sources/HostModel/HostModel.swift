@@ -65,6 +65,9 @@ public final class HostModel {
     private var changeBuffer: [ThreadStateChange] = []
     private var changeCount = 0
     private let recordsStateChanges: Bool
+    /// The LTTng VM addons' clock-sync events read, in time order (a host's with the VM of the
+    /// thread they ran on).
+    public private(set) var syncEvents: [SyncEvent] = []
 
     let windowNs: Int64
     var cpus: [CPUState] = []
@@ -150,6 +153,9 @@ public final class HostModel {
             cpus[cpu].softirqOpen = true
             cpus[cpu].probeSocket = 0
             countOnVCPU(cpu: cpu, EventKey(.softirq, EventKey.softirqName(e.vector)))
+        case .vmsyncGHGuest, .vmsyncGHHost, .vmsyncHGGuest, .vmsyncHGHost:
+            let vm = registry.info(current).flatMap { $0.vm >= 0 ? registry.vms[$0.vm].pid : nil }
+            syncEvents.append(SyncEvent(kind: e.kind, count: e.a, vmUID: e.b, timeNs: e.time, tid: current, vmPID: vm))
         case .softirqExit:
             cpus[cpu].softirqOpen = false
             cpus[cpu].sawSoftirqExit = true

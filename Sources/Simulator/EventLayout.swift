@@ -16,6 +16,8 @@ struct EventLayout {
     var fields: [Field]
     /// Written to the UST (QEMU) trace rather than the kernel trace.
     var userSpace = false
+    /// An LTTng VM addons event (`vmsync_*`): declared only in traces asked to carry them.
+    var sync = false
 
     static func int(_ name: String, _ value: @escaping (Event) -> Int64) -> Field {
         Field(name: name, type: .signed, value: value, text: { _, _ in "" })
@@ -106,5 +108,14 @@ struct EventLayout {
         .qemuThreadPoolComplete: EventLayout(name: "qemu:thread_pool_complete", fields: [
             uint("pool") { $0.b }, uint("req") { $0.a }, uint("opaque") { $0.a ^ 0x5a5a }, int("ret") { $0.c },
         ], userSpace: true),
+        .vmsyncGHGuest: vmsync("vmsync_gh_guest"),
+        .vmsyncGHHost: vmsync("vmsync_gh_host"),
+        .vmsyncHGGuest: vmsync("vmsync_hg_guest"),
+        .vmsyncHGHost: vmsync("vmsync_hg_host"),
     ]
+
+    /// lttng-modules' `vmsync_template`: `cnt` (unsigned int) and `vm_uid` (unsigned long).
+    static func vmsync(_ name: String) -> EventLayout {
+        EventLayout(name: name, fields: [uint("cnt") { $0.a }, uint("vm_uid") { $0.b }], sync: true)
+    }
 }

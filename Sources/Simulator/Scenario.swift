@@ -82,6 +82,11 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// VMs whose guest also writes its own kernel trace (`GuestTrace`), under
     /// `guests/<vm>/kernel` beside `trace/`; nil: none (VMX hosts only).
     public var guestTraces: [String]? = nil
+    /// The guests and their host also write the LTTng VM addons' clock-sync events
+    /// (`GuestTrace`); nil: not.
+    public var guestSync: Bool? = nil
+    /// Guest clock − host clock, ns, in the guests' traces; nil: one clock.
+    public var guestClockSkewNs: Int64? = nil
 }
 
 /// A block device shared by the VMs that use it.

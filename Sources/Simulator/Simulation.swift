@@ -79,6 +79,9 @@ public enum Simulation {
         }
     }
 
+    /// With `Scenario.guestSync`: a sync exchange every this many guest-mode intervals of a vCPU.
+    static let syncEvery = 50
+
     static func write(_ scenario: Scenario, to folder: URL, writePT: Bool, pt: PTOptions = .init()) throws -> SimulationResult {
         let start = Date()
         let strings = StringTable()
@@ -132,19 +135,38 @@ public enum Simulation {
         var current: [Event] = []
         var position = 0
         var guests = (scenario.guestTraces ?? []).compactMap { name in
-            scenario.vms.first { $0.name == name }.map { (name: name, trace: GuestTrace(vmPID: $0.pid, vcpus: $0.vcpus)) }
+            scenario.vms.first { $0.name == name }.map {
+                (name: name, trace: GuestTrace(vmPID: $0.pid, vcpus: $0.vcpus, syncEvery: scenario.guestSync == true ? Self.syncEvery : 0,
+                                               skewNs: scenario.guestClockSkewNs ?? 0))
+            }
         }
+        var injected: [Event] = []
         let observesGuests = !guests.isEmpty
         let kernel = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/kernel").path, hostname: scenario.hostname,
-                                              cpuCount: scenario.pcpus, uuid: uuid), strings: strings, next: {
+                                              cpuCount: scenario.pcpus, uuid: uuid, writesSync: scenario.guestSync == true),
+                               strings: strings, next: {
+            if !injected.isEmpty { return injected.removeFirst() }
             while position >= current.count {
                 guard let batch = pipe.take() else { return nil }
                 current = batch
                 position = 0
             }
             position += 1
-            if observesGuests { for g in guests.indices { guests[g].trace.observe(current[position - 1]) } }
-            return current[position - 1]
+            let e = current[position - 1]
+            if observesGuests {
+                // The host's sync events, written right before / after the kvm event they go with.
+                var before: [Event] = [], after: [Event] = []
+                for g in guests.indices {
+                    let (b, a) = guests[g].trace.observe(e)
+                    if let b { before.append(b) }
+                    if let a { after.append(a) }
+                }
+                if !before.isEmpty || !after.isEmpty {
+                    injected = Array((before + [e] + after).dropFirst())
+                    return before.first ?? e
+                }
+            }
+            return e
         })
         let kernelEvents: Int
         do {
@@ -163,18 +185,19 @@ public enum Simulation {
         let userSpaceEvents = engine.userSpaceEvents.isEmpty ? 0 : try userSpace.write()
         if userSpaceEvents > 0 { try UUIDPinning.pin(traceFolder: userSpace.options.path, to: uuid) }
         var guestEvents = 0
-        var guestRows = "hostname,vm,vm_pid,vcpus,events\n"
+        var guestRows = "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages\n"
         for (g, guest) in guests.enumerated() {
             var events = guest.trace.events(strings: strings)[...]
             var guestUUID = uuid
             guestUUID[14] ^= UInt8(truncatingIfNeeded: 0x40 + g)
             let writer = CTFWriter(options: .init(path: folder.appendingPathComponent("guests/\(guest.name)/kernel").path,
-                                                  hostname: guest.name, cpuCount: guest.trace.vcpus, uuid: guestUUID),
+                                                  hostname: guest.name, cpuCount: guest.trace.vcpus, uuid: guestUUID,
+                                                  writesSync: scenario.guestSync == true),
                                    strings: strings, next: { events.popFirst() })
             let written = try writer.write()
             try UUIDPinning.pin(traceFolder: writer.options.path, to: guestUUID)
             guestEvents += written
-            guestRows += "\(guest.name),\(guest.name),\(guest.trace.vmPID),\(guest.trace.vcpus),\(written)\n"
+            guestRows += "\(guest.name),\(guest.name),\(guest.trace.vmPID),\(guest.trace.vcpus),\(written),\(guest.trace.skewNs),\(guest.trace.syncMessages)\n"
         }
         if !guests.isEmpty { try Data(guestRows.utf8).write(to: folder.appendingPathComponent("guests.csv")) }
         try Data(labels(scenario).utf8).write(to: folder.appendingPathComponent("labels.csv"))

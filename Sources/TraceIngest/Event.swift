@@ -33,6 +33,7 @@
 /// | ptVMExit | VMCS base | host CR3 | — | — | — | — |
 /// | ptGuestProcessSwitch / ptHostProcessSwitch | VMCS base | new CR3 | — | — | — | — |
 /// | ptGap | end of the gap (ns) | — | — | — | — | — |
+/// | vmsyncGHGuest / GHHost / HGGuest / HGHost | cnt | vm_uid (0 if absent) | — | — | — | — |
 ///
 /// `tid` and `pid` are the thread and process current on `cpu` when the tracer said so (LTTng
 /// `tid`/`pid` context, perf's `perf_tid`/`perf_pid`), else -1. `context` says whether the event

@@ -50,6 +50,13 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case ptGuestProcessSwitch
     case ptHostProcessSwitch
     case ptGap
+    // LTTng VM addons (lttng-vmsync-guest/-host): clock-sync messages between a guest and its host,
+    // keyed by (`vm_uid`, `cnt`). gh: sent by the guest (its hypercall), received by the host;
+    // hg: sent by the host (at the next kvm entry), received by the guest.
+    case vmsyncGHGuest
+    case vmsyncGHHost
+    case vmsyncHGGuest
+    case vmsyncHGHost
 
     /// The kind for an event class name, or `nil` for a class Interfere does not read.
     public static func named(_ name: String) -> EventKind? {
@@ -108,5 +115,9 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         "softirq_exit": .softirqExit,
         "irq_softirq_raise": .softirqRaise,
         "softirq_raise": .softirqRaise,
+        "vmsync_gh_guest": .vmsyncGHGuest,
+        "vmsync_gh_host": .vmsyncGHHost,
+        "vmsync_hg_guest": .vmsyncHGGuest,
+        "vmsync_hg_host": .vmsyncHGHost,
     ]
 }

@@ -134,6 +134,8 @@ final class FieldPlan {
             map(.a, ["req"]); map(.b, ["pool"]); map(.c, ["ret"])
         case .ptVMEntry, .ptVMExit, .ptGuestProcessSwitch, .ptHostProcessSwitch, .ptGap:
             break
+        case .vmsyncGHGuest, .vmsyncGHHost, .vmsyncHGGuest, .vmsyncHGHost:
+            map(.a, ["cnt"]); map(.b, ["vm_uid"])   // older addons have no vm_uid: 0
         }
         // perf's `common_flags`: where the event ran (process, softirq, hard IRQ). Only net and
         // socket events need it (EVENTS.md §5), so only they pay for reading it.

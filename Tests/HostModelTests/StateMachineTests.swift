@@ -1,4 +1,4 @@
-import HostModel
+@testable import HostModel
 import TestSupport
 import Testing
 import TraceIngest
@@ -217,5 +217,42 @@ import TraceIngest
         let w = run.windows(of: "web")[0]
         #expect(w.stolenByName["hog"] == 2 * ms)
         #expect(w.stolenByName.values.reduce(0, +) <= w.states[.preempted] + w.states[.waiting])
+    }
+}
+
+/// `ClockSync`: the LTTng VM addons' messages, built in memory.
+@Suite struct ClockSyncTests {
+    func sync(_ kind: EventKind, _ count: Int64, _ t: Int64, uid: Int64 = 7, vm: Int32? = nil) -> SyncEvent {
+        SyncEvent(kind: kind, count: count, vmUID: uid, timeNs: t, tid: 11, vmPID: vm)
+    }
+
+    @Test func theOffsetIsTheMiddleOfTheTightestBoundsAndTheVMIsTheReceiver() {
+        // Guest clock = host clock + 1000 ns; each message takes 10 ns (gh) or 30 ns (hg).
+        let guest = [sync(.vmsyncGHGuest, 1, 1_000), sync(.vmsyncHGGuest, 2, 1_530),
+                     sync(.vmsyncGHGuest, 3, 5_000), sync(.vmsyncHGGuest, 4, 5_100),
+                     sync(.vmsyncGHGuest, 9, 9_000, uid: 8)]                  // another guest's uid
+        let host = [sync(.vmsyncGHHost, 1, 10, vm: 40), sync(.vmsyncHGHost, 2, 500, vm: 40),
+                    sync(.vmsyncGHHost, 3, 4_020, vm: 40), sync(.vmsyncHGHost, 4, 4_090, vm: 40),
+                    sync(.vmsyncGHHost, 5, 4_500, vm: 41)]                   // never sent by this guest
+        let found = ClockSync.match(guest: guest, host: host)
+        // upper = min(10 − 1000, 4020 − 5000) = −990; lower = max(500 − 1530, 4090 − 5100) = −1010.
+        #expect(found == ClockSync(vmPID: 40, messages: 4, offsetNs: -1000, lowerNs: -1010, upperNs: -990))
+    }
+
+    @Test func noMessageInCommonIsNoMatch() {
+        #expect(ClockSync.match(guest: [sync(.vmsyncGHGuest, 1, 5)], host: [sync(.vmsyncGHHost, 1, 9, uid: 3, vm: 40)]) == nil)
+        #expect(ClockSync.match(guest: [], host: []) == nil)
+    }
+
+    @Test func theHostModelKeepsSyncEventsWithTheVMOfTheirThread() {
+        let strings = StringTable()
+        let model = HostModel(strings: strings)
+        let cpu = strings.intern("CPU 0/KVM")
+        model.consume(Event(time: 1, cpu: 0, kind: .schedSwitch, tid: 0, pid: 0, a: 0, b: 0, c: 41, s1: strings.intern("swapper/0"), s2: cpu))
+        model.consume(Event(time: 2, cpu: 0, kind: .kvmEntry, tid: 41, pid: 40, a: 0))
+        model.consume(Event(time: 3, cpu: 0, kind: .kvmExit, tid: 41, pid: 40, a: 18, b: 1, c: 0))
+        model.consume(Event(time: 3, cpu: 0, kind: .vmsyncGHHost, tid: 41, pid: 40, a: 5, b: 99))
+        model.finish()
+        #expect(model.syncEvents == [SyncEvent(kind: .vmsyncGHHost, count: 5, vmUID: 99, timeNs: 3, tid: 41, vmPID: 40)])
     }
 }

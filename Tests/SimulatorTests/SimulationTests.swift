@@ -127,3 +127,48 @@ import TraceIngest
         #expect(s.episodes.map(\.victim) == ["a", "b", "e"])   // f is on the other link
     }
 }
+
+/// The guest's own trace (`GuestTrace`), from host events built in memory.
+@Suite struct GuestTraceTests {
+    func host(_ kind: EventKind, _ t: Int64, a: Int64 = 0, b: Int64 = 0, c: Int64 = 0) -> Event {
+        Event(time: t, cpu: 2, kind: kind, tid: 41, pid: 40, a: a, b: b, c: c)
+    }
+
+    @Test func guestThreadsTakeTurnsInsideGuestModeAndIdleWhenTheVCPUBlocks() {
+        let strings = StringTable()
+        var guest = GuestTrace(vmPID: 40, vcpus: 1)
+        for e in [
+            host(.kvmEntry, 0, a: 0), host(.kvmExit, 300, c: 0),
+            host(.kvmEntry, 3_000_000, a: 0), host(.kvmExit, 3_000_300, c: 0),
+            host(.schedSwitch, 3_000_400, a: 41, b: 1, c: 0),             // the vCPU halts
+            host(.kvmEntry, 4_000_000, a: 0), host(.kvmExit, 4_000_300, c: 0),
+            Event(time: 4_000_350, cpu: 2, kind: .kvmEntry, tid: 99, pid: 98, a: 0),   // another VM: not this guest
+        ] { guest.observe(e) }
+        let events = guest.events(strings: strings)
+        #expect(events.map(\.time) == [100, 3_000_100, 3_000_200, 4_000_100])
+        #expect(events.map(\.a) == [0, 1000, 1001, 0])        // prev tid
+        #expect(events.map(\.c) == [1000, 1001, 0, 1001])     // next tid
+        #expect(events.map(\.b) == [0, 0, 1, 0])              // prev state: blocked only before the halt
+        #expect(events.allSatisfy { $0.cpu == 0 && $0.kind == .schedSwitch })
+        #expect(strings[events[1].s1] == "app" && strings[events[2].s2] == "swapper/0")
+    }
+
+    @Test func aGuestTraceIsWrittenBesideAnUnchangedHostTrace() throws {
+        let fm = FileManager.default
+        let plain = fm.temporaryDirectory.appendingPathComponent("sim-plain-\(UUID().uuidString)").path
+        let withGuest = fm.temporaryDirectory.appendingPathComponent("sim-guest-\(UUID().uuidString)").path
+        var scenario = try Presets.scenario("demo", seed: 6, duration: 2, vms: nil, pcpus: nil)
+        _ = try Simulation.run(scenario, output: plain, writePT: false)
+        scenario.guestTraces = ["batch"]
+        let result = try Simulation.run(scenario, output: withGuest, writePT: false)
+        for file in ["trace/kernel/channel0_0", "trace/kernel/channel0_3", "trace/kernel/metadata", "labels.csv", "truth.csv"] {
+            #expect(fm.contents(atPath: plain + "/" + file) == fm.contents(atPath: withGuest + "/" + file))
+        }
+        let inventory = try TraceReader(path: withGuest + "/guests/batch").inventory()
+        #expect(inventory.hostname == "batch")
+        #expect(inventory.totalEvents == result.guestEvents)
+        #expect(inventory.eventsByCPU.map(\.cpu) == [0, 1])   // batch has two vCPUs
+        let rows = try String(contentsOfFile: withGuest + "/guests.csv", encoding: .utf8)
+        #expect(rows == "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages\nbatch,batch,2301,2,\(result.guestEvents),0,0\n")
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostModel
+import Recording
 
 /// `interfere events TRACE`: what is in a trace, per VM.
 struct Events: ParsableCommand {
@@ -22,6 +23,7 @@ struct Events: ParsableCommand {
                 return
             }
             // Several machines: each with its own inventory; VMs on the hosts only.
+            let links = set.guestLinks(named: try options.guestNames())
             var hostIndex = 0
             let machines = set.members.map { member -> MachineSummary in
                 var summary = member.analysis!.summary
@@ -31,7 +33,9 @@ struct Events: ParsableCommand {
                 } else {
                     summary.vms = []
                 }
-                return MachineSummary(hostname: member.machine.hostname, role: member.isHost ? "host" : "machine", summary: summary)
+                let link = links.first { $0.guest == member.machine.hostname }
+                return MachineSummary(hostname: member.machine.hostname, role: member.isHost ? "host" : link != nil ? "guest" : "machine",
+                                      guestOf: link, summary: summary)
             }
             if options.json { try printJSON(MachinesSummary(machines: machines)) } else { print(TextRender.machines(machines), terminator: "") }
         }
@@ -48,5 +52,7 @@ struct MachinesSummary: Encodable {
 struct MachineSummary: Encodable {
     var hostname: String?
     var role: String
+    /// For a guest: its VM, how it was matched, and its clock.
+    var guestOf: GuestLink?
     var summary: TraceSummary
 }

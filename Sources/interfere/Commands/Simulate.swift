@@ -37,6 +37,12 @@ struct Simulate: ParsableCommand {
     @Option(help: "Also write this VM's guest kernel trace (own hostname = the VM's name, own CPUs and tids) under DIR/guests/VM/kernel; repeatable.")
     var guestTrace: [String] = []
 
+    @Flag(help: "With --guest-trace: the guests and the host also write the LTTng VM addons' vmsync_* clock-sync events.")
+    var guestSync = false
+
+    @Option(help: "With --guest-trace: the guests' clock runs this many ns ahead of the host's (negative: behind).")
+    var guestClockSkewNs: Int64 = 0
+
     func run() throws {
         try reportingFailures {
             guard let timing = Simulation.PTOptions.Timing(rawValue: ptTiming) else {
@@ -44,7 +50,13 @@ struct Simulate: ParsableCommand {
             }
             guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
             var scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
-            if !guestTrace.isEmpty { scenario.guestTraces = guestTrace }
+            if !guestTrace.isEmpty {
+                scenario.guestTraces = guestTrace
+                if guestSync { scenario.guestSync = true }
+                if guestClockSkewNs != 0 { scenario.guestClockSkewNs = guestClockSkewNs }
+            } else if guestSync || guestClockSkewNs != 0 {
+                throw ValidationError("--guest-sync and --guest-clock-skew-ns need --guest-trace")
+            }
             Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
             Supervisor.temporary(for: output)
             let result = try Simulation.run(scenario, output: output, writePT: !noPt,

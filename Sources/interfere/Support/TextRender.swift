@@ -1,6 +1,7 @@
 import Foundation
 import HostModel
 import TraceIngest
+import Recording
 
 /// Plain-text renderings of the library's values (the JSON output carries the same data).
 enum TextRender {
@@ -48,6 +49,21 @@ enum TextRender {
             out += "\(inv.totalEvents) events, \(inv.traceDirectories.count) traces"
             if m.role == "host" { out += ", \(m.summary.vms.count) VMs" }
             out += "\n"
+            if let link = m.guestOf {
+                out += "  \(pad("", width))  guest of VM \(link.vm) (pid \(link.vmPID)) on \(link.host), matched by "
+                switch link.method {
+                case .syncEvents: out += "vmsync events (\(link.syncMessages) messages)"
+                case .hostname: out += "hostname = VM name"
+                case .option: out += "--guest"
+                }
+                if let offset = link.clockOffsetNs {
+                    out += "; clock aligned: host time = guest time \(offset < 0 ? "-" : "+") \(abs(offset)) ns\n"
+                } else {
+                    out += "; no vmsync events: same clock assumed\n"
+                }
+            } else if m.role == "machine" {
+                out += "  \(pad("", width))  no VM found for it (no vmsync events, no VM named \(m.hostname ?? "-"); --guest \(m.hostname ?? "HOSTNAME")=VMNAME)\n"
+            }
         }
         for m in machines {
             out += "\n== \(m.role) \(m.hostname ?? "-")\n"

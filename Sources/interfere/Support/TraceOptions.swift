@@ -16,6 +16,22 @@ struct TraceOptions: ParsableArguments {
     @Flag(help: "Print JSON (the same data as the text).")
     var json = false
 
+    @Option(name: .customLong("guest"), help: "HOSTNAME=VMNAME: the guest trace with this hostname is this VM's (when no sync events or VM name match it); repeatable.")
+    var guests: [String] = []
+
+    /// `--guest` as guest hostname → VM name.
+    func guestNames() throws -> [String: String] {
+        var names: [String: String] = [:]
+        for pair in guests {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--guest needs HOSTNAME=VMNAME, got `\(pair)`")
+            }
+            names[parts[0]] = parts[1]
+        }
+        return names
+    }
+
     @Option(help: "A folder holding several machines' traces: read this one only (its hostname); ignored for a folder of one machine.")
     var host: String?
 

@@ -1,0 +1,67 @@
+import HostModel
+
+/// A guest machine of a folder matched to its VM on a host, and how its clock relates to the host's.
+public struct GuestLink: Sendable, Equatable, Codable {
+    /// How the guest was matched, in the order they are tried.
+    public enum Method: String, Sendable, Codable {
+        /// The LTTng VM addons' `vmsync_*` events of the guest reached this VM's vCPU threads.
+        case syncEvents = "sync-events"
+        /// The guest's hostname is the VM's name (`vm-names.csv`, or the QEMU process name).
+        case hostname
+        /// `--guest HOSTNAME=VMNAME`.
+        case option
+    }
+
+    /// The guest's hostname.
+    public var guest: String
+    /// The host's hostname (`-` when it names none).
+    public var host: String
+    /// The VM's name as the commands show it (`host/name` when the folder holds several hosts).
+    public var vm: String
+    public var vmPID: Int32
+    public var method: Method
+    /// Host time − guest time, ns, from the sync events; nil: no sync events, the two traces are
+    /// taken as on one clock.
+    public var clockOffsetNs: Int64?
+    /// Sync messages matched (0 without sync events).
+    public var syncMessages: Int
+}
+
+extension MachineSet {
+    /// Each machine that is not a host, matched to a VM of a host: by the sync events, else by
+    /// hostname = VM name, else by `named` (guest hostname → VM name, `--guest`). Machines that
+    /// match no VM are left out. A folder of one machine has no guests.
+    public func guestLinks(named: [String: String] = [:]) -> [GuestLink] {
+        let hostMembers = members.filter(\.isHost)
+        var links: [GuestLink] = []
+        for member in members where !member.isHost {
+            guard let hostname = member.machine.hostname, let guestAnalysis = member.analysis else { continue }
+            func link(_ host: MachineSet.Member, pid: Int32, method: GuestLink.Method, sync: ClockSync?) -> GuestLink? {
+                guard let vm = host.analysis?.model.registry.vms.first(where: { $0.pid == pid }) else { return nil }
+                return GuestLink(guest: hostname, host: host.machine.name, vm: host.recording.vmNamePrefix + vm.name, vmPID: pid,
+                                 method: method, clockOffsetNs: sync?.offsetNs, syncMessages: sync?.messages ?? 0)
+            }
+            let syncs = hostMembers.compactMap { host in
+                ClockSync.match(guest: guestAnalysis.model.syncEvents, host: host.analysis?.model.syncEvents ?? []).map { (host, $0) }
+            }
+            if let (host, sync) = syncs.max(by: { $0.1.messages < $1.1.messages }),
+               let found = link(host, pid: sync.vmPID, method: .syncEvents, sync: sync) {
+                links.append(found)
+                continue
+            }
+            func byName(_ name: String, method: GuestLink.Method) -> GuestLink? {
+                for host in hostMembers {
+                    let prefix = host.recording.vmNamePrefix
+                    if let vm = host.analysis?.model.registry.vms.first(where: { $0.name == name || prefix + $0.name == name }) {
+                        return link(host, pid: vm.pid, method: method, sync: nil)
+                    }
+                }
+                return nil
+            }
+            if let found = byName(hostname, method: .hostname) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
+                links.append(found)
+            }
+        }
+        return links
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+@testable import HostModel
+@testable import Recording
+import Simulator
+import Testing
+@testable import TraceIngest
+
+/// Which traces are one machine (`Machine.group`), on environments built in memory.
+@Suite struct MachineGroupingTests {
+    func env(_ directory: String, _ hostname: String?) -> TraceEnvironment {
+        TraceEnvironment(directory: directory, hostname: hostname, tracer: "lttng-modules 2.13")
+    }
+
+    @Test func oneHostnameIsOneMachineNamedByThePath() {
+        let machines = Machine.group([env("s/kernel", "h"), env("s/ust/uid/0/64-bit", "h")], path: "s")
+        #expect(machines.count == 1)
+        #expect(machines[0].hostname == "h")
+        #expect(machines[0].location.path == "s")
+        #expect(machines[0].location.traceDirectories == ["s/kernel", "s/ust/uid/0/64-bit"])
+    }
+
+    @Test func noHostnameAtAllIsOneMachineAsBefore() {
+        let machines = Machine.group([env("x/a", nil), env("x/b", nil)], path: "x")
+        #expect(machines.count == 1)
+        #expect(machines[0].hostname == nil)
+        #expect(machines[0].name == "-")
+        #expect(machines[0].location.traceDirectories == ["x/a", "x/b"])
+    }
+
+    @Test func differentHostnamesAreDifferentMachinesEachWithItsKernelAndUSTTraces() {
+        let machines = Machine.group([
+            env("/r/trace/ust/uid/0/64-bit", "host"), env("/r/guests/vm1/kernel", "vm1"), env("/r/trace/kernel", "host"),
+        ], path: "/r")
+        #expect(machines.map(\.hostname) == ["vm1", "host"])
+        #expect(machines[0].location.path == "/r/guests/vm1/kernel")
+        #expect(machines[0].location.traceDirectories == ["/r/guests/vm1/kernel"])
+        #expect(machines[1].location.path == "/r/trace")
+        #expect(machines[1].location.traceDirectories == ["/r/trace/kernel", "/r/trace/ust/uid/0/64-bit"])
+    }
+
+    @Test func tracesNamingNoHostAreAMachineOfTheirOwnBesideNamedOnes() {
+        let machines = Machine.group([env("f/a", "a"), env("f/b", "b"), env("f/c", nil), env("f/d", nil)], path: "f")
+        #expect(machines.map(\.hostname) == ["a", "b", nil])
+        #expect(machines[2].location.traceDirectories == ["f/c", "f/d"])
+        #expect(machines[2].location.path == "f")
+    }
+
+    @Test func theCommonFolderKeepsHowThePathWasWritten() {
+        #expect(Machine.commonFolder(["rel/trace/kernel", "rel/trace/ust/uid/0/64-bit"]) == "rel/trace")
+        #expect(Machine.commonFolder(["/abs/a/kernel"]) == "/abs/a/kernel")
+        #expect(Machine.commonFolder(["/abs/a", "/abs/b"]) == "/abs")
+        #expect(Machine.commonFolder(["a", "b"]) == ".")
+    }
+}
+
+/// Simulated host + guest folders read as machines.
+@Suite struct MachineSetTests {
+    static func folder(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("machines-\(name)-\(UUID().uuidString)").path
+    }
+
+    static func simulate(_ output: String, seed: UInt64, guests: [String]) throws {
+        var scenario = try Presets.scenario("demo", seed: seed, duration: 2, vms: nil, pcpus: nil)
+        scenario.guestTraces = guests.isEmpty ? nil : guests
+        _ = try Simulation.run(scenario, output: output, writePT: false)
+    }
+
+    func json<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    @Test func aHostAndItsGuestAreTwoMachinesAndTheHostReadsAsAlone() throws {
+        let out = Self.folder("host-guest")
+        try Self.simulate(out, seed: 3, guests: ["web"])
+        let set = try Recording(path: out).machineSet()
+        #expect(!set.isSingle)
+        #expect(set.members.map(\.machine.hostname) == ["web", "kvm-host-3"])
+        #expect(set.members.map(\.isHost) == [false, true])
+        let guest = set.members[0].analysis!
+        #expect(guest.model.registry.vms.isEmpty)
+        #expect(guest.inventory.eventsByCPU.map(\.cpu) == [0])   // web has one vCPU: the guest one CPU
+        #expect(guest.inventory.eventsByName.map(\.name) == ["sched_switch"])
+        let host = set.hosts
+        #expect(host.count == 1)
+        #expect(host[0].recording.path == out + "/trace")
+        #expect(host[0].recording.vmNamePrefix == "")
+        // The host's own pass is the host trace read alone, to the byte.
+        let alone = try HostAnalysis.run(path: out + "/trace", configuration: Recording(path: out + "/trace").configuration(windowNs: 100_000_000))
+        #expect(try json(host[0].analysis!.statistics()) == json(alone.statistics()))
+        #expect(try json(host[0].analysis!.summary) == json(alone.summary))
+    }
+
+    @Test func twoHostsNameTheirVMsByHost() throws {
+        let out = Self.folder("two-hosts")
+        try Self.simulate(out + "/a", seed: 1, guests: [])
+        try Self.simulate(out + "/b", seed: 2, guests: ["db"])
+        let set = try Recording(path: out).machineSet()
+        #expect(set.members.map(\.machine.hostname) == ["kvm-host-1", "db", "kvm-host-2"])
+        #expect(set.hosts.map(\.recording.vmNamePrefix) == ["kvm-host-1/", "kvm-host-2/"])
+        let second = set.hosts[1].recording
+        let analysis = try HostAnalysis.run(path: second.path, configuration: second.configuration(windowNs: 100_000_000))
+        // Names from b/vm-names.csv, prefixed by the host.
+        #expect(analysis.vms.map(\.name) == ["kvm-host-2/web", "kvm-host-2/db", "kvm-host-2/batch", "kvm-host-2/stream"])
+    }
+
+    @Test func aFolderOfOneMachineIsNotProbedNorNarrowed() throws {
+        let out = Self.folder("one")
+        try Self.simulate(out, seed: 4, guests: [])
+        let recording = Recording(path: out)
+        let set = try recording.machineSet()
+        #expect(set.isSingle)
+        #expect(set.hosts[0].recording == recording)
+        #expect(try recording.machines()[0].location.traceDirectories.count == 2)
+    }
+}
+
+/// Guests matched to their VMs (`MachineSet.guestLinks`).
+@Suite struct GuestLinkTests {
+    /// A host with VM pid 40 (vCPU 41) named `vmName`, or a guest machine, from events in memory.
+    static func member(hostname: String, host: Bool, vmName: String = "web", sync: [Event] = []) -> MachineSet.Member {
+        let strings = StringTable()
+        let model = HostModel(strings: strings, configuration: HostModelConfiguration(vmNames: [40: vmName]))
+        var events: [Event] = []
+        if host {
+            events = [Event(time: 1, cpu: 0, kind: .schedSwitch, tid: 0, pid: 0, a: 0, b: 0, c: 41, s1: strings.intern("swapper/0"), s2: strings.intern("CPU 0/KVM")),
+                      Event(time: 2, cpu: 0, kind: .kvmEntry, tid: 41, pid: 40, a: 0),
+                      Event(time: 9, cpu: 0, kind: .kvmExit, tid: 41, pid: 40, a: 18, b: 1, c: 0)]
+        } else {
+            events = [Event(time: 3, cpu: 0, kind: .schedSwitch, tid: 0, pid: 0, a: 0, b: 0, c: 1000, s1: strings.intern("swapper/0"), s2: strings.intern("app"))]
+        }
+        for e in (events + sync).sorted(by: { $0.time < $1.time }) { model.consume(e) }
+        model.finish()
+        let inventory = TraceInventory(path: hostname, traceDirectories: [hostname], hostname: hostname, tracer: nil, firstTimeNs: 1, lastTimeNs: 9,
+                                       totalEvents: events.count, eventsByName: [], eventsByCPU: [], discardedEvents: 0, discardedPackets: 0)
+        let analysis = HostAnalysis(inventory: inventory, model: model)
+        let machine = Machine(hostname: hostname, tracer: nil, location: TraceLocation(path: hostname, traceDirectories: [hostname]))
+        return .init(machine: machine, recording: Recording(path: hostname).selecting(machine), analysis: analysis, isHost: analysis.isHost)
+    }
+
+    @Test func theHostnameIsTheVMNameElseTheOptionSaysWhichVMAndTheClockIsAssumedOne() {
+        let host = Self.member(hostname: "h", host: true)
+        #expect(host.isHost)
+        let byName = MachineSet(members: [Self.member(hostname: "web", host: false), host]).guestLinks()
+        #expect(byName == [GuestLink(guest: "web", host: "h", vm: "web", vmPID: 40, method: .hostname, clockOffsetNs: nil, syncMessages: 0)])
+        let other = MachineSet(members: [Self.member(hostname: "g1", host: false), host])
+        #expect(other.guestLinks().isEmpty)
+        #expect(other.guestLinks(named: ["g1": "web"]) == [GuestLink(guest: "g1", host: "h", vm: "web", vmPID: 40, method: .option, clockOffsetNs: nil, syncMessages: 0)])
+        #expect(other.guestLinks(named: ["g1": "nope"]).isEmpty)
+    }
+
+    @Test func syncEventsComeFirstAndAlignTheClock() {
+        // The guest (hostname `db`, not a VM name here... nor the one it is) sent cnt 1 at guest 102 ns,
+        // received cnt 2 at guest 110; the host got 1 at 8 and sent 2 at 9 (guest = host + 100, ±).
+        let host = Self.member(hostname: "h", host: true, sync: [
+            Event(time: 8, cpu: 0, kind: .vmsyncGHHost, tid: 41, pid: 40, a: 1, b: 5),
+            Event(time: 9, cpu: 0, kind: .vmsyncHGHost, tid: 41, pid: 40, a: 2, b: 5)])
+        let guest = Self.member(hostname: "db", host: false, sync: [
+            Event(time: 102, cpu: 0, kind: .vmsyncGHGuest, tid: 1000, pid: 1000, a: 1, b: 5),
+            Event(time: 110, cpu: 0, kind: .vmsyncHGGuest, tid: 1000, pid: 1000, a: 2, b: 5)])
+        // offset in [9 − 110, 8 − 102] = [−101, −94]: the middle, −98 (rounded toward the lower bound).
+        #expect(MachineSet(members: [guest, host]).guestLinks(named: ["db": "other"])
+                == [GuestLink(guest: "db", host: "h", vm: "web", vmPID: 40, method: .syncEvents, clockOffsetNs: -98, syncMessages: 2)])
+    }
+}
+
+/// A simulated host whose guest writes the vmsync events on a skewed clock.
+@Suite struct SimulatedSyncTests {
+    @Test func theSyncEventsMapTheGuestAndGiveItsClockSkewExactly() throws {
+        let out = MachineSetTests.folder("sync")
+        var scenario = try Presets.scenario("demo", seed: 5, duration: 2, vms: nil, pcpus: nil)
+        scenario.guestTraces = ["batch"]
+        scenario.guestSync = true
+        scenario.guestClockSkewNs = -3_000_000
+        _ = try Simulation.run(scenario, output: out, writePT: false)
+        let set = try Recording(path: out).machineSet()
+        let links = set.guestLinks()
+        let truth = try String(contentsOfFile: out + "/guests.csv", encoding: .utf8).split(separator: "\n")[1].split(separator: ",")
+        #expect(links.count == 1)
+        #expect(links.first?.vm == "batch")
+        #expect(links.first?.vmPID == Int32(truth[2]))
+        #expect(links.first?.method == .syncEvents)
+        #expect(links.first?.clockOffsetNs == -Int64(truth[5])!)      // host = guest − skew
+        #expect(links.first?.syncMessages == Int(truth[6]))
+        #expect((links.first?.syncMessages ?? 0) > 10)
+    }
+}
