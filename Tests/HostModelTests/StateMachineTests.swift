@@ -256,3 +256,33 @@ import TraceIngest
         #expect(model.syncEvents == [SyncEvent(kind: .vmsyncGHHost, count: 5, vmUID: 99, timeNs: 3, tid: 41, vmPID: 40)])
     }
 }
+
+/// `GuestThreadView`: one vCPU preempted by a host thread while two guest threads alternate on it.
+@Suite struct GuestThreadViewTests {
+    @Test func eachGuestThreadsTimeIsSplitByItsVCPUsStateAndWhoHeldThePCPU() {
+        var view = GuestThreadView()
+        let a: Int32 = 1000, b: Int32 = 1001
+        func sw(_ t: Int64, _ prev: Int32, _ state: Int64, _ next: Int32) {
+            view.guest(GuestSwitch(timeNs: t, cpu: 0, prevTid: prev, prevState: state, nextTid: next, nextComm: next == 0 ? "swapper/0" : "app"))
+        }
+        // Host: vCPU 0 in guest mode from 0, an exit handled 100–120, preempted by `hog` on
+        // pCPU 2 from 300 to 500, then back in guest mode to the end (700).
+        view.vcpu(0, state: .guest, pcpu: 2, at: 0)
+        sw(0, 0, 0, a)
+        view.vcpu(0, state: .hypervisor, pcpu: 2, at: 100)
+        view.vcpu(0, state: .guest, pcpu: 2, at: 120)
+        sw(200, a, 0, b)                                   // A preempted in the guest: runnable
+        view.vcpu(0, state: .preempted, pcpu: 2, at: 300)
+        view.hostCPU(2, runs: "hog", at: 300)
+        view.hostCPU(2, runs: "web", at: 500)
+        view.vcpu(0, state: .guest, pcpu: 2, at: 500)
+        sw(550, b, 0, a)
+        sw(650, a, 1, 0)                                   // A blocks: the guest idles
+        view.finish(at: 700)
+        var ta = GuestThreadTimes(tid: a, comm: "app")
+        ta.guestNs = 100 + 80 + 100; ta.hypervisorNs = 20; ta.waitingNs = 350; ta.blockedNs = 50
+        var tb = GuestThreadTimes(tid: b, comm: "app")
+        tb.guestNs = 100 + 50; tb.vcpuPreemptedNs = 200; tb.preemptedBy = ["hog": 200]; tb.waitingNs = 150
+        #expect(view.sorted == [ta, tb])
+    }
+}

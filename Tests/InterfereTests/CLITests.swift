@@ -192,3 +192,48 @@ struct CLI {
         #expect(lines.dropFirst().allSatisfy { !$0.hasSuffix(",,,") })   // every window found its label
     }
 }
+
+/// Several machines in one folder, as a user would run them.
+@Suite struct MachinesCLITests {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-machines-\(UUID().uuidString)")
+
+    @Test func aHostWithItsGuestGivesTheHostTraceAlonesOutputsByteForByte() throws {
+        let folder = scratch.appendingPathComponent("hg").path
+        let sim = try CLI.run(["simulate", "--preset", "demo", "--duration", "2", "--no-pt", "--guest-trace", "db",
+                               "--guest-sync", "--guest-clock-skew-ns", "2500", "-o", folder])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        for command in [["stats"], ["stats", "--json"], ["features"], ["score", "--json"], ["events", "--json"]] {
+            let both = try CLI.run(command + [folder])
+            let alone = try CLI.run(command + [folder + "/trace"])
+            #expect(both.status == 0 && alone.status == 0)
+            if command != ["events", "--json"] {
+                #expect(both.stdout == alone.stdout, "\(command)")
+            }
+        }
+        let events = try CLI.run(["events", folder])
+        #expect(events.stdout.hasPrefix("machines: 2\n  db  "))
+        #expect(events.stdout.contains("guest of VM db (pid 2201) on kvm-host-1, matched by vmsync events"))
+        #expect(events.stdout.contains("clock aligned: host time = guest time - 2500 ns"))
+        let threads = try CLI.run(["stats", "--guest-threads", folder])
+        #expect(threads.status == 0)
+        #expect(threads.stdout.hasPrefix("guest db: VM db (pid 2201) on kvm-host-1; clock aligned by "))
+    }
+
+    @Test func twoHostsGiveEachItsVMsByNameAndOneOutputCommandsAskWhichHost() throws {
+        let a = scratch.appendingPathComponent("two/a").path, b = scratch.appendingPathComponent("two/b").path
+        #expect(try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "-o", a]).status == 0)
+        #expect(try CLI.run(["simulate", "--preset", "demo", "--seed", "2", "--duration", "1", "--no-pt", "-o", b]).status == 0)
+        let two = scratch.appendingPathComponent("two").path
+        let stats = try CLI.run(["stats", "--json", two])
+        let hosts = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as! [[String: Any]]
+        #expect(hosts.map { ($0["vms"] as! [[String: Any]]).map { $0["name"] as! String } } == [
+            ["kvm-host-1/web", "kvm-host-1/db", "kvm-host-1/batch", "kvm-host-1/stream"],
+            ["kvm-host-2/web", "kvm-host-2/db", "kvm-host-2/batch", "kvm-host-2/stream"]])
+        let report = try CLI.run(["report", two, "-o", scratch.appendingPathComponent("r.html").path])
+        #expect(report.status == 2)
+        #expect(report.stderr.contains("holds 2 hosts (kvm-host-1, kvm-host-2): choose one with --host"))
+        let one = try CLI.run(["features", two, "--host", "kvm-host-2"])
+        #expect(one.status == 0)
+        #expect(one.stdout.contains("kvm-host-2/web") && !one.stdout.contains("kvm-host-1/"))
+    }
+}

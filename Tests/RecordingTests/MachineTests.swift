@@ -186,3 +186,28 @@ import Testing
         #expect((links.first?.syncMessages ?? 0) > 10)
     }
 }
+
+/// `stats --guest-threads` on a simulated host and guest: the fused view agrees with the guest
+/// trace alone and with the host's own vCPU states.
+@Suite struct SimulatedGuestThreadTests {
+    @Test func theGuestThreadsTimesAddUpOnBothSides() throws {
+        let out = MachineSetTests.folder("fused")
+        var scenario = try Presets.scenario("demo", seed: 7, duration: 2, vms: nil, pcpus: nil)
+        scenario.guestTraces = ["web"]
+        _ = try Simulation.run(scenario, output: out, writePT: false)
+        let set = try Recording(path: out).machineSet()
+        let link = try #require(set.guestLinks().first)
+        let report = try set.guestThreads(link)
+        #expect(report.threads.map(\.tid) == [1000, 1001])
+        // While a guest thread is current its vCPU's host time is guest + hypervisor + preempted:
+        // never more than the host model's time for that vCPU in those states.
+        let host = try #require(set.hosts.first?.analysis)
+        let vcpu = try #require(host.statistics(vm: "web").vms.first?.vcpus.first)
+        let fusedOnCPU = report.threads.reduce(Int64(0)) { $0 + $1.guestNs + $1.hypervisorNs }
+        #expect(fusedOnCPU <= vcpu.ns["guest"]! + vcpu.ns["hypervisor"]!)
+        #expect(fusedOnCPU > 0)
+        for t in report.threads {
+            #expect(t.preemptedBy.values.reduce(0, +) == t.vcpuPreemptedNs)
+        }
+    }
+}

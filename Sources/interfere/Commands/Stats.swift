@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostModel
+import Recording
 
 /// `interfere stats TRACE`: per VM, exit reasons (like `perf kvm stat`) and time per vCPU state.
 struct Stats: ParsableCommand {
@@ -15,9 +16,22 @@ struct Stats: ParsableCommand {
     @Flag(help: "Intel PT captures: per VM, which guest process (guest CR3) ran and for how long.")
     var guestProcesses = false
 
+    @Flag(help: "With a guest trace beside its host's: per guest thread, time running in the guest, while its vCPU is in the hypervisor, with its vCPU preempted on the host (and by whom), waiting for a guest CPU, blocked.")
+    var guestThreads = false
+
     func run() throws {
         try reportingFailures {
             if try options.handledAsPTCapture(guestProcesses: guestProcesses) { return }
+            if guestThreads {
+                let set = try options.machineSet()
+                let links = set.guestLinks(named: try options.guestNames())
+                guard !links.isEmpty else {
+                    throw ValidationError("\(options.trace): no guest trace matched to a VM (machines: \(set.members.map(\.machine.name).joined(separator: ", "))); --guest HOSTNAME=VMNAME names one")
+                }
+                let reports = try links.map { try set.guestThreads($0, reading: TraceOptions.reading) }
+                if options.json { try printJSON(reports) } else { print(reports.map(TextRender.guestThreads).joined(separator: "\n"), terminator: "") }
+                return
+            }
             let configuration = try options.configuration()
             let analyses = try options.hostAnalyses(options.machineSet())
             options.warnUnusedNames(configuration, analyses: analyses)

@@ -72,6 +72,23 @@ enum TextRender {
         return out
     }
 
+    /// `stats --guest-threads`: one guest's threads, seen from the guest and its host.
+    static func guestThreads(_ r: GuestThreadReport) -> String {
+        let l = r.link
+        var out = "guest \(l.guest): VM \(l.vm) (pid \(l.vmPID)) on \(l.host); "
+        out += l.clockOffsetNs.map { "clock aligned by \(l.syncMessages) vmsync messages (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns)\n" }
+            ?? "no vmsync events: the guest and host clocks are taken as one\n"
+        let columns = ["guest", "hypervisor", "preempted", "waiting", "blocked"]
+        out += "  \(pad("tid", 8)) \(pad("comm", 16))" + columns.map { " \(lpad($0 + " s", 13))" }.joined() + "  preempted by\n"
+        for t in r.threads {
+            let values = [t.guestNs, t.hypervisorNs, t.vcpuPreemptedNs, t.waitingNs, t.blockedNs]
+            let by = t.preemptedBy.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.key) \(seconds($0.value)) s" }.joined(separator: ", ")
+            out += "  \(pad("\(t.tid)", 8)) \(pad(t.comm, 16))" + values.map { " \(lpad(seconds($0), 13))" }.joined() + "  \(by.isEmpty ? "-" : by)\n"
+        }
+        return out
+    }
+
     static func statistics(_ s: TraceStatistics) -> String {
         var out = ""
         let inv = s.inventory
