@@ -10,7 +10,8 @@ import TraceIngest
 public struct Recording: Sendable, Equatable {
     /// What the path holds.
     public enum Source: Sendable, Equatable {
-        /// CTF read through libbabeltrace2 (every trace below the path, on one clock).
+        /// CTF read through libbabeltrace2 (every trace below the path, on one clock, or one
+        /// machine's traces of them: `machineSet`).
         case trace
         /// An Intel PT capture folder (raw per-CPU streams and `pt-sidecar.json`).
         case ptCapture

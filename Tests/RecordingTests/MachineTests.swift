@@ -211,3 +211,43 @@ import Testing
         }
     }
 }
+
+/// `datasets/host-guest`: a host and two of its guests, with the sync events and skewed guest clocks.
+@Suite struct HostGuestDatasetTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("datasets/host-guest").path
+
+    @Test func bothGuestsAreMatchedByTheirSyncEventsWithTheTruthsClock() throws {
+        let set = try Recording(path: Self.folder).machineSet()
+        #expect(set.members.map(\.machine.hostname) == ["batch", "web", "kvm-host-1"])
+        #expect(set.members.map(\.isHost) == [false, false, true])
+        let rows = try String(contentsOfFile: Self.folder + "/guests.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+        let links = set.guestLinks()
+        #expect(links.map(\.guest).sorted() == rows.map { $0[0] }.sorted())
+        for row in rows {
+            let link = try #require(links.first { $0.guest == row[0] })
+            #expect(link.vm == row[1] && link.vmPID == Int32(row[2]))
+            #expect(link.method == .syncEvents)
+            #expect(link.clockOffsetNs == -Int64(row[5])!)
+            #expect(link.syncMessages == Int(row[6]))
+        }
+    }
+
+    @Test func theDocumentedCommandMakesTheSameBytes() throws {
+        let out = MachineSetTests.folder("dataset")
+        var scenario = try Presets.scenario("demo", seed: 1, duration: 1, vms: nil, pcpus: nil)
+        scenario.guestTraces = ["web", "batch"]
+        scenario.guestSync = true
+        scenario.guestClockSkewNs = -1_500_000
+        _ = try Simulation.run(scenario, output: out, writePT: false)
+        let fm = FileManager.default
+        let files = try fm.subpathsOfDirectory(atPath: Self.folder).filter { !$0.hasSuffix("/") }.sorted()
+        #expect(try fm.subpathsOfDirectory(atPath: out).sorted() == files)
+        for file in files {
+            var isDirectory: ObjCBool = false
+            fm.fileExists(atPath: Self.folder + "/" + file, isDirectory: &isDirectory)
+            if !isDirectory.boolValue { #expect(fm.contents(atPath: out + "/" + file) == fm.contents(atPath: Self.folder + "/" + file), "\(file)") }
+        }
+    }
+}
