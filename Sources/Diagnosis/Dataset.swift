@@ -22,7 +22,10 @@ public struct Dataset: Sendable {
     /// The labels and the features they label, with the diagnosis evidence, in one pass.
     public func read(windowNs: Int64) throws -> (features: TraceFeatures, labels: Labels) {
         guard let labels = try recording.labels() else { throw DatasetError.noLabels(path: path) }
-        return (try TraceFeatures.read(recording, windowNs: windowNs, labels: labels, reading: reading), labels)
+        // A host recorded with its guests: the host's own traces (Recording.machineSet).
+        let hosts = try recording.machineSet(windowNs: windowNs, reading: reading).hostRecordings
+        guard hosts.count == 1 else { throw DatasetError.severalHosts(path: path, count: hosts.count) }
+        return (try TraceFeatures.read(hosts[0], windowNs: windowNs, labels: labels, reading: reading), labels)
     }
 }
 
@@ -90,11 +93,13 @@ extension TraceFeatures {
 public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case noLabels(path: String)
     case nothingToLearn(String)
+    case severalHosts(path: String, count: Int)
 
     public var description: String {
         switch self {
         case .noLabels(let path): return "\(path): no labels.csv in it or beside it (a dataset is a folder with trace/ and labels.csv)"
         case .nothingToLearn(let reason): return "cannot train: \(reason)"
+        case .severalHosts(let path, let count): return "\(path): holds the traces of \(count) hosts; a dataset is one host's recording (with its guests, if any)"
         }
     }
 }

@@ -22,6 +22,10 @@ public struct MachineSet {
     /// Whether the folder holds one machine only (read as it always was).
     public var isSingle: Bool { members.count == 1 && members[0].analysis == nil }
 
+    /// What each host's results are read from: the recording itself for a folder of one machine,
+    /// else each host's own traces.
+    public var hostRecordings: [Recording] { isSingle ? [members[0].recording] : hosts.map(\.recording) }
+
     /// The machines VMs are looked for on: the hosts, or every machine when none is a host.
     public var hosts: [Member] {
         let found = members.filter(\.isHost)

@@ -310,3 +310,15 @@ import Testing
         #expect(Scorer.category(cluster: "cpu", row: streaming, columns: columns) == "cpu")
     }
 }
+
+/// A dataset recorded with guests beside the host reads the host's own traces.
+@Suite struct HostWithGuestsDatasetTests {
+    @Test func theHostWithItsGuestsLearnsWhatTheHostAloneDoes() throws {
+        let folder = Fixtures.projectRoot.appendingPathComponent("datasets/host-guest").path
+        let both = try Dataset(path: folder).read(windowNs: 100_000_000)
+        let alone = try Dataset(path: folder + "/trace").read(windowNs: 100_000_000)
+        #expect(both.features.vmNames == ["web", "db", "batch", "stream"])
+        #expect(both.features.table.csv() == alone.features.table.csv())
+        #expect(both.features.table.rows.contains { $0.label != nil })
+    }
+}

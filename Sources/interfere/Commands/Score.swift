@@ -23,7 +23,7 @@ struct Score: ParsableCommand {
             let configuration = try options.configuration(windowNs: m.training.windowNs)
             let set = try options.machineSet()
             // One machine: the path as it is; several: each host on its own traces.
-            let hosts = set.isSingle ? [options.recording] : set.hosts.map(\.recording)
+            let hosts = set.hostRecordings
             var reports: [ScoreReport] = []
             var analyses: [HostAnalysis] = []
             for host in hosts {

@@ -67,13 +67,11 @@ struct TraceOptions: ParsableArguments {
     /// The recording a command that writes one output reads: the path itself when it holds one
     /// machine, else its only host, or `--host`'s.
     func hostRecording() throws -> Recording {
-        let set = try machineSet()
-        if set.isSingle { return recording }
-        let hosts = set.hosts
+        let hosts = try machineSet().hostRecordings
         guard hosts.count == 1 else {
-            throw ValidationError("\(trace) holds \(hosts.count) hosts (\(hosts.map(\.machine.name).joined(separator: ", "))): choose one with --host")
+            throw ValidationError("\(trace) holds \(hosts.count) hosts (\(hosts.map { $0.machine?.name ?? "-" }.joined(separator: ", "))): choose one with --host")
         }
-        return hosts[0].recording
+        return hosts[0]
     }
 
     /// One host-model pass per host (`stats`, `events`): the path as one machine when it holds
