@@ -41,8 +41,20 @@ public struct Machine: Sendable, Equatable {
             let group = members[hostname]!
             let directories = group.map(\.directory)
             return Machine(hostname: hostname, tracer: group.lazy.compactMap(\.tracer).first,
-                           location: TraceLocation(path: commonFolder(directories), traceDirectories: directories))
+                           location: TraceLocation(path: spelled(commonFolder(directories), as: path), traceDirectories: directories))
         }
+    }
+
+    /// `folder` (below `path`) written from `path` as the user wrote it, relative or not: the
+    /// name a machine's results carry is the one its trace folder alone would give.
+    static func spelled(_ folder: String, as path: String) -> String {
+        var given = path
+        while given.count > 1, given.hasSuffix("/") { given.removeLast() }
+        let absolute = URL(fileURLWithPath: given).standardizedFileURL.path
+        guard folder.hasPrefix(absolute) else { return folder }
+        let rest = folder.dropFirst(absolute.count)
+        guard rest.isEmpty || rest.hasPrefix("/") else { return folder }
+        return given + rest
     }
 
     /// The deepest folder holding every one of `paths` (a folder itself when there is one).

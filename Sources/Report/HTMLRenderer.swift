@@ -1,5 +1,6 @@
 import Diagnosis
 import Foundation
+import Recording
 
 /// Lays a `ReportDocument` out as one self-contained HTML file: inline CSS and SVG, no script,
 /// no external resource. Every drawn segment carries a `<title>` (start, end, what), times are
@@ -99,7 +100,26 @@ public struct HTMLRenderer {
             h += laneChart(vm.threads, periods: vm.periods.map(\.period), doc: doc, vmStyle: false)
             if vm.threadsLeftOut > 0 { h += "<p class=\"note\">\(vm.threadsLeftOut) less active I/O threads not drawn.</p>\n" }
         }
+        if let guest = vm.guestThreads { h += guestThreadsHTML(guest) }
         return h + "</section>\n"
+    }
+
+    /// The VM's guest threads, from its own guest trace fused with the host's (totals over the trace).
+    func guestThreadsHTML(_ r: GuestThreadReport) -> String {
+        let l = r.link
+        var h = "<h3>Guest threads (guest \(esc(l.guest)))</h3>\n<p class=\"note\">"
+        h += l.clockOffsetNs.map { esc("Guest clock aligned by \(l.syncMessages) vmsync messages (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns).") }
+            ?? "No vmsync events: the guest and host clocks are taken as one."
+        h += "</p>\n<table class=\"facts\"><tr><th>tid</th><th>comm</th><th>guest s</th><th>hypervisor s</th><th>vCPU preempted s</th><th>waiting s</th><th>blocked s</th><th>preempted by</th></tr>"
+        func s(_ ns: Int64) -> String { String(format: "%.3f", Double(ns) / 1e9) }
+        for t in r.threads {
+            let by = t.preemptedBy.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.key) \(s($0.value)) s" }.joined(separator: ", ")
+            let cells: [String] = ["\(t.tid)", esc(t.comm), s(t.guestNs), s(t.hypervisorNs), s(t.vcpuPreemptedNs),
+                                   s(t.waitingNs), s(t.blockedNs), esc(by.isEmpty ? "-" : by)]
+            h += "<tr>" + cells.map { "<td>" + $0 + "</td>" }.joined() + "</tr>"
+        }
+        return h + "</table>\n"
     }
 
     func statesAndProbability(_ vm: ReportDocument.VM, _ doc: ReportDocument) -> String {

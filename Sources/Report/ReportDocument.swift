@@ -1,4 +1,5 @@
 import Diagnosis
+import Recording
 
 /// Everything one HTML report shows, already aggregated to a bounded size: the renderer only
 /// lays it out. Times are trace-clock nanoseconds; the renderer shows seconds from `originNs`.
@@ -67,6 +68,9 @@ public struct ReportDocument: Sendable {
         public var threads: [Lane]
         /// Threads of the VM not drawn (the lane limit), by count.
         public var threadsLeftOut: Int
+        /// The VM's guest threads, when its own guest trace was read beside the host's
+        /// (`MachineSet.guestThreads`); nil: no guest trace.
+        public var guestThreads: GuestThreadReport? = nil
     }
 
     public var summary: Summary

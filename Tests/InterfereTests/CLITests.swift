@@ -210,6 +210,13 @@ struct CLI {
                 #expect(both.stdout == alone.stdout, "\(command)")
             }
         }
+        let reports = ["both", "alone", "threads"].map { scratch.appendingPathComponent("\($0).html").path }
+        #expect(try CLI.run(["report", folder, "-o", reports[0]]).status == 0)
+        #expect(try CLI.run(["report", folder + "/trace", "-o", reports[1]]).status == 0)
+        #expect(FileManager.default.contents(atPath: reports[0]) == FileManager.default.contents(atPath: reports[1]))
+        #expect(try CLI.run(["report", "--guest-threads", folder, "-o", reports[2]]).status == 0)
+        let withThreads = try String(contentsOfFile: reports[2], encoding: .utf8)
+        #expect(withThreads.contains("<h3>Guest threads (guest db)</h3>"))
         let events = try CLI.run(["events", folder])
         #expect(events.stdout.hasPrefix("machines: 2\n  db  "))
         #expect(events.stdout.contains("guest of VM db (pid 2201) on kvm-host-1, matched by vmsync events"))

@@ -251,3 +251,13 @@ import Testing
         }
     }
 }
+
+@Suite struct MachinePathSpellingTests {
+    @Test func aMachinesFolderIsWrittenAsThePathWas() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(Machine.spelled(cwd + "/rec/trace", as: "rec") == "rec/trace")
+        #expect(Machine.spelled(cwd + "/rec/trace", as: "rec/") == "rec/trace")
+        #expect(Machine.spelled("/abs/rec/guests/vm1/kernel", as: "/abs/rec") == "/abs/rec/guests/vm1/kernel")
+        #expect(Machine.spelled("/abs/record/x", as: "/abs/rec") == "/abs/record/x")
+    }
+}

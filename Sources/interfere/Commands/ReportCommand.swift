@@ -17,14 +17,24 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The HTML file to write.")
     var output: String
 
+    @Flag(help: "With guest traces beside the host's: under each such VM, its guest threads' times (as `stats --guest-threads`).")
+    var guestThreads = false
+
     func run() throws {
         try reportingFailures {
             try AtomicOutput.checkWritable(output)
             let m = try model.load()
+            let set = try options.machineSet()
             let recording = try options.hostRecording()
             Progress.say("\(recording.source == .ptCapture ? "decoding" : "reading") \(options.trace)")
-            let document = try ReportBuilder().build(recording, reading: TraceOptions.reading, model: m,
+            var document = try ReportBuilder().build(recording, reading: TraceOptions.reading, model: m,
                                                      diagnoser: Diagnoser(detector: model.detector))
+            // Guest traces beside the host: each VM's guest threads under it, when asked (without
+            // it the report is the host trace's alone, byte for byte).
+            for link in guestThreads ? set.guestLinks(named: try options.guestNames()) : [] where link.host == (recording.machine?.name ?? "-") {
+                guard let i = document.vms.firstIndex(where: { $0.name == link.vm }) else { continue }
+                document.vms[i].guestThreads = try set.guestThreads(link, reading: TraceOptions.reading)
+            }
             let html = Data(HTMLRenderer().render(document).utf8)
             Supervisor.temporary(for: output)
             try AtomicOutput.write(html, to: output)
