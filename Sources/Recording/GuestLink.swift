@@ -1,3 +1,4 @@
+import Foundation
 import HostModel
 
 /// A guest machine of a folder matched to its VM on a host, and how its clock relates to the host's.
@@ -49,14 +50,18 @@ extension MachineSet {
                 links.append(found)
                 continue
             }
+            // A VM of that name on one host; on several, the host whose traces share the deepest
+            // folder with the guest's (a recording folder holding both); a tie matches none.
             func byName(_ name: String, method: GuestLink.Method) -> GuestLink? {
-                for host in hostMembers {
+                let candidates = hostMembers.compactMap { host -> (MachineSet.Member, Int32, Int)? in
                     let prefix = host.recording.vmNamePrefix
-                    if let vm = host.analysis?.model.registry.vms.first(where: { $0.name == name || prefix + $0.name == name }) {
-                        return link(host, pid: vm.pid, method: method, sync: nil)
-                    }
+                    guard let vm = host.analysis?.model.registry.vms.first(where: { $0.name == name || prefix + $0.name == name }) else { return nil }
+                    let shared = Machine.commonFolder([host.machine.location.path, member.machine.location.path])
+                    return (host, vm.pid, (shared as NSString).pathComponents.count)
                 }
-                return nil
+                guard let best = candidates.max(by: { $0.2 < $1.2 }),
+                      candidates.filter({ $0.2 == best.2 }).count == 1 else { return nil }
+                return link(best.0, pid: best.1, method: method, sync: nil)
             }
             if let found = byName(hostname, method: .hostname) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
                 links.append(found)

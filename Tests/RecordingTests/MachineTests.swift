@@ -119,7 +119,7 @@ import Testing
 /// Guests matched to their VMs (`MachineSet.guestLinks`).
 @Suite struct GuestLinkTests {
     /// A host with VM pid 40 (vCPU 41) named `vmName`, or a guest machine, from events in memory.
-    static func member(hostname: String, host: Bool, vmName: String = "web", sync: [Event] = []) -> MachineSet.Member {
+    static func member(hostname: String, host: Bool, vmName: String = "web", sync: [Event] = [], path: String? = nil) -> MachineSet.Member {
         let strings = StringTable()
         let model = HostModel(strings: strings, configuration: HostModelConfiguration(vmNames: [40: vmName]))
         var events: [Event] = []
@@ -135,7 +135,8 @@ import Testing
         let inventory = TraceInventory(path: hostname, traceDirectories: [hostname], hostname: hostname, tracer: nil, firstTimeNs: 1, lastTimeNs: 9,
                                        totalEvents: events.count, eventsByName: [], eventsByCPU: [], discardedEvents: 0, discardedPackets: 0)
         let analysis = HostAnalysis(inventory: inventory, model: model)
-        let machine = Machine(hostname: hostname, tracer: nil, location: TraceLocation(path: hostname, traceDirectories: [hostname]))
+        let folder = path ?? hostname
+        let machine = Machine(hostname: hostname, tracer: nil, location: TraceLocation(path: folder, traceDirectories: [folder]))
         return .init(machine: machine, recording: Recording(path: hostname).selecting(machine), analysis: analysis, isHost: analysis.isHost)
     }
 
@@ -148,6 +149,14 @@ import Testing
         #expect(other.guestLinks().isEmpty)
         #expect(other.guestLinks(named: ["g1": "web"]) == [GuestLink(guest: "g1", host: "h", vm: "web", vmPID: 40, method: .option, clockOffsetNs: nil, syncMessages: 0)])
         #expect(other.guestLinks(named: ["g1": "nope"]).isEmpty)
+    }
+
+    @Test func aVMNameOnTwoHostsIsTheOneBesideTheGuestsTraces() {
+        let a = Self.member(hostname: "a", host: true, path: "/r/a/trace"), b = Self.member(hostname: "b", host: true, path: "/r/b/trace")
+        let beside = Self.member(hostname: "web", host: false, path: "/r/b/guests/web/kernel")
+        #expect(MachineSet(members: [a, beside, b]).guestLinks().map(\.host) == ["b"])
+        let between = Self.member(hostname: "web", host: false, path: "/r/web/kernel")
+        #expect(MachineSet(members: [a, between, b]).guestLinks().isEmpty)
     }
 
     @Test func syncEventsComeFirstAndAlignTheClock() {

@@ -62,7 +62,7 @@ enum TextRender {
                     out += "; no vmsync events: same clock assumed\n"
                 }
             } else if m.role == "machine" {
-                out += "  \(pad("", width))  no VM found for it (no vmsync events, no VM named \(m.hostname ?? "-"); --guest \(m.hostname ?? "HOSTNAME")=VMNAME)\n"
+                out += "  \(pad("", width))  not a host (no QEMU process, no kvm events) and not matched to a VM: no vmsync events, no VM named \(m.hostname ?? "-") (a guest: --guest \(m.hostname ?? "HOSTNAME")=VMNAME)\n"
             }
         }
         for m in machines {
