@@ -12,21 +12,30 @@ public enum ActionAdvisor {
         guard let name = culprit.name else {
             if culprit.share == 0 {
                 return Action(summary: "add resources to \(period.vm)",
-                              detail: "\(culprit.evidence); give it more \(period.kind == "disk" ? "disk bandwidth" : period.kind == "net" ? "link bandwidth" : "vCPUs or CPUs") or move it to a less loaded host")
+                              detail: "\(culprit.evidence); give it more \(more(of: Resource(contendedBy: period.kind))) or move it to a less loaded host")
             }
             return Action(summary: "move \(period.vm) to a less loaded host or CPUs",
                           detail: "\(culprit.evidence) over \(seconds) s; no single neighbour to cap")
         }
-        switch period.kind {
-        case "disk":
-            return Action(summary: "cap \(name)'s I/O with io.max on \(culprit.resource.replacingOccurrences(of: "disk ", with: "")), or move one of them to another device",
+        switch Resource(contendedBy: period.kind) {
+        case .disk:
+            return Action(summary: "cap \(name)'s I/O with io.max on \(culprit.resource.device ?? culprit.resource.rawValue), or move one of them to another device",
                           detail: culprit.evidence + " during \(seconds) s")
-        case "net":
+        case .link:
             return Action(summary: "shape \(name)'s traffic (tc) or move it to another link",
                           detail: culprit.evidence + " during \(seconds) s")
-        default:
+        case .cpu:
             return Action(summary: "pin \(name) and \(period.vm) to different CPUs (cpuset), or cap \(name) with cpu.max",
                           detail: culprit.evidence + " during \(seconds) s")
+        }
+    }
+
+    /// What a VM that interferes with itself needs more of.
+    static func more(of resource: Resource) -> String {
+        switch resource {
+        case .disk: return "disk bandwidth"
+        case .link: return "link bandwidth"
+        case .cpu: return "vCPUs or CPUs"
         }
     }
 }

@@ -4,8 +4,8 @@ public struct Culprit: Sendable, Codable, Equatable {
     public var name: String?
     /// Its share of the contended resource during the period (0...1).
     public var share: Double
-    /// What was shared: "cpu", "disk <dev>", "link <dev>".
-    public var resource: String
+    /// What was shared: the CPU, a block device or a link.
+    public var resource: Resource
     /// The sentence with the numbers.
     public var evidence: String
     /// The next contenders, by share.
@@ -39,19 +39,19 @@ public struct CulpritFinder: Sendable {
     }
 
     public func culprit(of period: InterferencePeriod, windows: [WindowEvidence]) -> Culprit {
-        switch period.kind {
-        case "disk": return shared(windows, vm: period.vm, what: "disk") { w in
+        switch Resource(contendedBy: period.kind) {
+        case .disk: return shared(windows, vm: period.vm, what: .disk(device: nil)) { w in
             var devices = Set(w.keys.keys.filter { $0.category == .block }.compactMap { $0.detail.split(separator: " ").first.map(String.init) })
             for (device, issuers) in w.diskRequests where issuers[w.vm] != nil { devices.insert(device) }
             return w.diskBytes.filter { devices.contains($0.key) }.mapValues { $0.mapValues(Double.init) }
         }
-        case "net": return shared(windows, vm: period.vm, what: "link") { w in
+        case .link: return shared(windows, vm: period.vm, what: .link(device: nil)) { w in
             var links = w.netBytes.filter { $0.value[w.vm] != nil }.mapValues { $0.mapValues(Double.init) }
             // Bytes tied to no owner count in the link's total, for nobody.
             for (link, bytes) in w.netUnattributedBytes where links[link] != nil { links[link]![Self.unattributed] = Double(bytes) }
             return links
         }
-        default: return cpu(windows, vm: period.vm)
+        case .cpu: return cpu(windows, vm: period.vm)
         }
     }
 
@@ -75,7 +75,7 @@ public struct CulpritFinder: Sendable {
         let vcpuNs = max(Double(vcpu), waitedNs)
         let ranking = Ranking(stolen, total: total)
         guard let top = ranking.top, total > 0 else {
-            return Culprit(name: nil, share: 0, resource: "cpu",
+            return Culprit(name: nil, share: 0, resource: .cpu,
                            evidence: "no other task held \(vm)'s CPUs while its vCPUs waited", others: [])
         }
         let share = top.value / total
@@ -83,22 +83,23 @@ public struct CulpritFinder: Sendable {
         let seconds = String(format: "%.2f", top.value / 1e9)
         let waitedSeconds = String(format: "%.2f", waitedNs / 1e9)
         if total < minimumStolenShare * vcpuNs {
-            return Culprit(name: nil, share: 0, resource: "cpu",
+            return Culprit(name: nil, share: 0, resource: .cpu,
                            evidence: "others held \(vm)'s CPUs for only \(String(format: "%.2f", total / 1e9)) s of its \(String(format: "%.2f", vcpuNs / 1e9)) s of vCPU time (\(percent(total / vcpuNs))): no neighbour took its CPU",
                            others: [])
         }
         if share >= dominance {
-            return Culprit(name: top.key, share: share, resource: "cpu",
+            return Culprit(name: top.key, share: share, resource: .cpu,
                            evidence: "\(top.key) held the CPU for \(seconds) s of the \(waitedSeconds) s \(vm)'s vCPUs were preempted or waiting (\(percent(share)) of the time taken by others)",
                            others: others)
         }
-        return Culprit(name: nil, share: share, resource: "cpu",
+        return Culprit(name: nil, share: share, resource: .cpu,
                        evidence: "no single culprit: \(top.key) took \(percent(share)) of \(vm)'s stolen CPU time, \(ranking.runnersUpText)",
                        others: ranking.contenders)
     }
 
-    private func shared(_ windows: [WindowEvidence], vm: String, what: String,
+    private func shared(_ windows: [WindowEvidence], vm: String, what resource: Resource,
                         usage: (WindowEvidence) -> [String: [String: Double]]) -> Culprit {
+        let what = resource.noun
         var byDevice: [String: [String: Double]] = [:]
         for w in windows {
             for (device, users) in usage(w) {
@@ -107,7 +108,7 @@ public struct CulpritFinder: Sendable {
         }
         // The busiest shared device decides.
         guard let (device, users) = byDevice.max(by: { $0.value.values.reduce(0, +) < $1.value.values.reduce(0, +) }) else {
-            return Culprit(name: nil, share: 0, resource: what, evidence: "\(vm) used no \(what) in this period", others: [])
+            return Culprit(name: nil, share: 0, resource: resource, evidence: "\(vm) used no \(what) in this period", others: [])
         }
         let total = users.values.reduce(0, +)
         let own = users[vm] ?? 0
@@ -117,17 +118,17 @@ public struct CulpritFinder: Sendable {
         let ranking = Ranking(users.filter { $0.key != vm && $0.key != Self.unattributed }, total: total)
         let unit = "bytes"
         guard let top = ranking.top, total > 0, top.value / total >= minimumShare else {
-            return Culprit(name: nil, share: 0, resource: "\(what) \(device)",
+            return Culprit(name: nil, share: 0, resource: resource.on(device),
                            evidence: "\(vm) made \(percent(total > 0 ? own / total : 1)) of the \(unit) on \(what) \(device): it interferes with itself\(unownedNote)", others: [])
         }
         let share = top.value / total
         let others = ranking.runnersUp
         if top.value / othersTotal >= dominance {
-            return Culprit(name: top.key, share: share, resource: "\(what) \(device)",
+            return Culprit(name: top.key, share: share, resource: resource.on(device),
                            evidence: "\(top.key) made \(percent(share)) of the \(unit) on \(what) \(device) (\(percent(top.value / othersTotal)) of the neighbours'; \(vm) \(percent(own / total))\(unownedNote))",
                            others: others)
         }
-        return Culprit(name: nil, share: share, resource: "\(what) \(device)",
+        return Culprit(name: nil, share: share, resource: resource.on(device),
                        evidence: "no single culprit on \(what) \(device): \(top.key) \(percent(share)), \(ranking.runnersUpText); \(vm) \(percent(own / total))\(unownedNote)",
                        others: ranking.contenders)
     }

@@ -42,7 +42,7 @@ public struct Diagnoser: Sendable {
     /// one else used the VM's devices (links) at all is dropped too: no tenant interfered.
     static func withoutSaturators(_ reports: [PeriodReport], evidence: [String: [WindowEvidence]]) -> [PeriodReport] {
         var dropped = Set<Int>()
-        for (i, a) in reports.enumerated() where a.period.kind == "disk" || a.period.kind == "net" {
+        for (i, a) in reports.enumerated() where a.period.kind == .disk || a.period.kind == .net {
             // Alone on the device (link) for the whole period: busy, not interfered with by anyone.
             if a.culprit.name == nil, a.culprit.others.isEmpty, a.culprit.share == 0,
                !neighboursUsed(a, evidence: evidence[a.period.vm] ?? []) {
@@ -55,10 +55,10 @@ public struct Diagnoser: Sendable {
                 && other.period.startNs < a.period.endNs && other.period.endNs > a.period.startNs {
                 // Judged over both periods together: the whole contention, not one burst.
                 let from = min(a.period.startNs, other.period.startNs), to = max(a.period.endNs, other.period.endNs)
-                let device = String(a.culprit.resource.split(separator: " ").dropFirst().joined(separator: " "))
+                let device = a.culprit.resource.device ?? ""
                 var own: Int64 = 0, theirs: Int64 = 0
                 for w in evidence[a.period.vm] ?? [] where w.startNs >= from && w.endNs <= to {
-                    let users = (a.period.kind == "disk" ? w.diskBytes : w.netBytes)[device] ?? [:]
+                    let users = (a.period.kind == .disk ? w.diskBytes : w.netBytes)[device] ?? [:]
                     own += users[a.period.vm] ?? 0
                     theirs += users[b] ?? 0
                 }
@@ -73,7 +73,7 @@ public struct Diagnoser: Sendable {
     static func neighboursUsed(_ r: PeriodReport, evidence: [WindowEvidence]) -> Bool {
         evidence.contains { w in
             guard w.startNs >= r.period.startNs, w.endNs <= r.period.endNs else { return false }
-            let usage = r.period.kind == "disk" ? w.diskBytes : w.netBytes
+            let usage = r.period.kind == .disk ? w.diskBytes : w.netBytes
             return usage.values.contains { users in users[r.period.vm] != nil && users.contains { $0.key != r.period.vm && $0.value > 0 } }
         }
     }

@@ -1,4 +1,5 @@
 import Features
+import HostModel
 import Learning
 
 /// `interfere evaluate`: the model and the 2-sigma baseline against the labels of datasets.
@@ -75,14 +76,14 @@ public struct Evaluator {
                     guard let i = table.rows.firstIndex(where: { $0.vm == w.vm && $0.startNs == w.startNs }),
                           let label = table.rows[i].label else { continue }
                     c.predicted.append(w.probability >= 0.5)
-                    c.actual.append(label.interference != "none")
+                    c.actual.append(label.interference != InterferenceKind.none)
                     c.baseline.append(flags[i])
                     c.workloads.append(label.workload)
                     c.clusters.append(categoryOf(vm: vm, window: w))
                 }
             }
             // Periods: a detected period matches a labeled one when they overlap by at least half of the shorter.
-            let labeled = labels.rows.filter { $0.interference != "none" }
+            let labeled = labels.rows.filter { $0.interference != InterferenceKind.none }
             let detected = report.vms.flatMap(\.periods)
             c.labeledPeriods = labeled.count
             c.detectedPeriods = detected.count

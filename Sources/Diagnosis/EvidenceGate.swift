@@ -79,14 +79,14 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
             var s = s
             let u = used[s.vm]
             switch s.kind {
-            case "disk": if u?.disk.contains(s.startNs) != true { s.probability = 0 }
-            case "net": if u?.net.contains(s.startNs) != true { s.probability = 0 }
-            case "cpu":
+            case .disk: if u?.disk.contains(s.startNs) != true { s.probability = 0 }
+            case .net: if u?.net.contains(s.startNs) != true { s.probability = 0 }
+            case .cpu:
                 if let w = index["\(s.vm)@\(s.startNs)"] {
                     let stolen = w.stolenByName.filter { $0.key != s.vm }.values.reduce(0, +)
                     if Double(stolen) < minimumStolenShare * Double(max(1, w.vcpuNs)) { s.probability = 0 }
                 }
-            default: break
+            case .none, .memory: break
             }
             return s
         }

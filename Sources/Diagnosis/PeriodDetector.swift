@@ -1,3 +1,5 @@
+import HostModel
+
 /// One window's verdict: how likely the VM suffered interference in it, and of which kind.
 public struct WindowScore: Sendable, Codable, Equatable {
     public var vm: String
@@ -6,9 +8,9 @@ public struct WindowScore: Sendable, Codable, Equatable {
     /// P(interfered) = 1 − P(none).
     public var probability: Double
     /// The most likely kind when interfered: cpu, disk, net or memory.
-    public var kind: String
+    public var kind: InterferenceKind
 
-    public init(vm: String, startNs: Int64, endNs: Int64, probability: Double, kind: String) {
+    public init(vm: String, startNs: Int64, endNs: Int64, probability: Double, kind: InterferenceKind) {
         self.vm = vm
         self.startNs = startNs
         self.endNs = endNs
@@ -23,11 +25,11 @@ public struct InterferencePeriod: Sendable, Codable, Equatable {
     public var startNs: Int64
     public var endNs: Int64
     /// The kind most windows of the period had (weighted by probability).
-    public var kind: String
+    public var kind: InterferenceKind
     public var meanProbability: Double
     public var windows: Int
 
-    public init(vm: String, startNs: Int64, endNs: Int64, kind: String, meanProbability: Double, windows: Int) {
+    public init(vm: String, startNs: Int64, endNs: Int64, kind: InterferenceKind, meanProbability: Double, windows: Int) {
         self.vm = vm
         self.startNs = startNs
         self.endNs = endNs
@@ -84,9 +86,10 @@ public struct PeriodDetector: Sendable, Codable, Equatable {
             for span in merged {
                 let start = span.first!.startNs, end = span.last!.endNs
                 guard end - start >= minimumNs else { continue }
-                var weight: [String: Double] = [:]
+                var weight: [InterferenceKind: Double] = [:]
                 for w in span { weight[w.kind, default: 0] += w.probability }
-                let kind = weight.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
+                // Equal weights: the kind first by name.
+                let kind = weight.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }!.key
                 let mean = span.map(\.probability).reduce(0, +) / Double(span.count)
                 result.append(InterferencePeriod(vm: vm, startNs: start, endNs: end, kind: kind,
                                                  meanProbability: mean, windows: span.count))

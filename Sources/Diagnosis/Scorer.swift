@@ -53,6 +53,7 @@ public struct Scorer {
     public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
         let table = features.table
         let variant = try model.variant(forColumns: table.schema.columns, windowNs: table.schema.windowNs)
+        let classes = try Self.kinds(variant)
         let index = variant.featureNames.map { table.schema.columns.firstIndex(of: $0) }
         let raw = Matrix(rows: table.rows.count, columns: variant.featureNames.count,
                          data: table.rows.flatMap { row in index.map { $0.map { row.values[$0] } ?? .nan } })
@@ -63,9 +64,9 @@ public struct Scorer {
             let p = variant.classifier.predictProbabilities(output.scaled)
             let clusters = Self.nearest(output.components, centers: variant.centroids)
             for (i, row) in table.rows.enumerated() {
-                var kind = "cpu", best = -1.0
-                for (c, name) in variant.classes.enumerated() where name != "none" && p[i, c] > best { best = p[i, c]; kind = name }
-                let none = variant.classes.firstIndex(of: "none") ?? 0
+                var kind = InterferenceKind.cpu, best = -1.0
+                for (c, name) in classes.enumerated() where name != InterferenceKind.none && p[i, c] > best { best = p[i, c]; kind = name }
+                let none = classes.firstIndex(of: InterferenceKind.none) ?? 0
                 windows.append(WindowScore(vm: row.vm, startNs: row.startNs, endNs: row.endNs,
                                            probability: 1 - p[i, none], kind: kind))
                 categories.append(Self.category(cluster: variant.clusterNames[clusters[i]], row: row, columns: table.schema.columns))
@@ -88,9 +89,30 @@ public struct Scorer {
                            detector: diagnoser.detector, vms: vms)
     }
 
+    /// The variant's classes as interference kinds; a class that is none is an error.
+    static func kinds(_ variant: ModelVariant) throws -> [InterferenceKind] {
+        try variant.classes.map { name in
+            guard let kind = InterferenceKind(rawValue: name) else { throw ScoreError.unknownClass(variant: variant.name, name: name) }
+            return kind
+        }
+    }
+
     static func nearest(_ z: Matrix, centers: Matrix) -> [Int] {
         let products = z.multiplied(by: centers, transposeOther: true)
         let norms = centers.rowSquaredNorms()
         return (0..<z.rows).map { i in (0..<centers.rows).min { norms[$0] - 2 * products[i, $0] < norms[$1] - 2 * products[i, $1] }! }
+    }
+}
+
+/// A model that cannot score a trace although it loaded.
+public enum ScoreError: Error, CustomStringConvertible, Equatable {
+    /// The classifier has a class that is not an interference kind.
+    case unknownClass(variant: String, name: String)
+
+    public var description: String {
+        switch self {
+        case .unknownClass(let variant, let name):
+            return "model variant `\(variant)` has the class `\(name)`, which is not an interference kind (\(InterferenceKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+        }
     }
 }

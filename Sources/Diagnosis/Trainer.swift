@@ -1,12 +1,13 @@
 import Features
 import Foundation
+import HostModel
 import Learning
 
 /// Labeled feature rows from several traces, in one matrix per variant.
 struct LabeledRows {
     var columns: [String]
     var values: [[Double]]          // one row per window, NaN where the trace lacks the column
-    var interference: [String]
+    var interference: [InterferenceKind]
     var workload: [String]
     var group: [String]             // dataset name
     var vm: [String]
@@ -48,7 +49,7 @@ struct LabeledRows {
 /// workload clusters named by `ClusterNamer`, and a multinomial logistic regression over
 /// {none, cpu, disk, net, memory}; cross-validated by trace.
 public struct Trainer {
-    public static let classes = ["none", "cpu", "disk", "net", "memory"]
+    public static let classes = InterferenceKind.allCases
 
     public var windowNs: Int64
     /// nil: choose k in 8...16 by silhouette (over-clustering; names may repeat).
@@ -84,7 +85,7 @@ public struct Trainer {
     /// teach the classifier that a long disk latency or a slow transmit is normal (they are the
     /// culprit's own queue): the classifier leaves them out; the workload clusters keep them.
     static func saturatorWindows(_ features: TraceFeatures, gate: EvidenceGate = .init()) -> Set<String> {
-        let none = Set(features.table.rows.filter { $0.label?.interference == "none" }.map { "\($0.vm)@\($0.startNs)" })
+        let none = Set(features.table.rows.filter { $0.label?.interference == InterferenceKind.none }.map { "\($0.vm)@\($0.startNs)" })
         var out = Set<String>()
         for w in features.evidence {
             let shares = [EvidenceGate.ownShare(w.diskBytes, vm: w.vm), EvidenceGate.ownShare(w.netBytes, vm: w.vm)].compactMap { $0 }
@@ -122,11 +123,11 @@ public struct Trainer {
             // PT packets show VM entries, exits and host processes, not disks or links: the pt
             // variant learns CPU interference against everything else.
             var cpuOnly = data
-            for r in pt where cpuOnly.interference[r] != "cpu" { cpuOnly.interference[r] = "none" }
+            for r in pt where cpuOnly.interference[r] != .cpu { cpuOnly.interference[r] = InterferenceKind.none }
             variants.append(try fitVariant("pt", cpuOnly, columns: data.columns.filter { group($0) == .pt }, required: [.pt], rows: pt))
         }
         var perClass: [String: Int] = [:]
-        for c in data.interference { perClass[c, default: 0] += 1 }
+        for c in data.interference { perClass[c.rawValue, default: 0] += 1 }
         return InterferenceModel(variants: variants, training: TrainingDescription(
             datasets: traces.map(\.name), rowsPerClass: perClass, windowNs: windowNs, seed: seed))
     }
@@ -150,7 +151,7 @@ public struct Trainer {
                                          groups: test.map { data.group[$0] + "/" + data.vm[$0] })
             for (n, at) in testAt.enumerated() {
                 predictedAll[at] = 1 - p[n, 0] >= 0.5
-                actualAll[at] = data.interference[all[at]] != "none"
+                actualAll[at] = data.interference[all[at]] != InterferenceKind.none
                 baselineAll[at] = flags[n]
             }
         }
@@ -167,7 +168,7 @@ public struct Trainer {
         return ModelVariant(name: name, schemaID: schema, featureNames: columns, windowNs: windowNs,
                             requiredPrefixes: required.map { $0.rawValue + "_" }, scaler: fitted.pipeline.scaler, pca: fitted.pipeline.pca,
                             centroids: fitted.centroids, clusterNames: fitted.names, classifier: fitted.classifier,
-                            classes: Self.classes, metrics: fitted.metrics, clusterFeatures: fitted.pipeline.workloadColumns)
+                            classes: Self.classes.map(\.rawValue), metrics: fitted.metrics, clusterFeatures: fitted.pipeline.workloadColumns)
     }
 
     struct Parts {

@@ -7,10 +7,10 @@ public struct LabelRow: Sendable, Codable, Equatable {
     public var startNs: Int64
     public var endNs: Int64
     public var workload: String
-    public var interference: String
+    public var interference: InterferenceKind
     public var culprit: String
 
-    public init(vm: String, startNs: Int64, endNs: Int64, workload: String, interference: String, culprit: String) {
+    public init(vm: String, startNs: Int64, endNs: Int64, workload: String, interference: InterferenceKind, culprit: String) {
         self.vm = vm
         self.startNs = startNs
         self.endNs = endNs
@@ -23,7 +23,6 @@ public struct LabelRow: Sendable, Codable, Equatable {
 /// The labels of a trace, answering "which label covers most of this window".
 public struct Labels: Sendable {
     public static let workloads: Set<String> = ["cpu", "memory", "disk", "net", "idle", "mixed"]
-    public static let interferences: Set<String> = ["none", "cpu", "disk", "net", "memory"]
 
     public private(set) var rows: [LabelRow]
 
@@ -43,10 +42,10 @@ public struct Labels: Sendable {
             guard Self.workloads.contains(f[3]) else {
                 throw SideFiles.Failure.badLine(path: path, line: line, reason: "unknown workload `\(f[3])`")
             }
-            guard Self.interferences.contains(f[4]) else {
+            guard let interference = InterferenceKind(rawValue: f[4]) else {
                 throw SideFiles.Failure.badLine(path: path, line: line, reason: "unknown interference `\(f[4])`")
             }
-            rows.append(LabelRow(vm: f[0], startNs: start, endNs: end, workload: f[3], interference: f[4], culprit: f[5]))
+            rows.append(LabelRow(vm: f[0], startNs: start, endNs: end, workload: f[3], interference: interference, culprit: f[5]))
         }
         self.rows = rows
     }
@@ -79,7 +78,7 @@ public struct Labels: Sendable {
             }
         }
         if let (a, b) = first {
-            out.append("\(overlapping) label \(overlapping == 1 ? "row overlaps" : "rows overlap") another of the same VM (first: \(a.vm) \(a.startNs)–\(a.endNs) \(a.interference) and \(b.startNs)–\(b.endNs) \(b.interference)); a window takes the row covering most of it")
+            out.append("\(overlapping) label \(overlapping == 1 ? "row overlaps" : "rows overlap") another of the same VM (first: \(a.vm) \(a.startNs)–\(a.endNs) \(a.interference.rawValue) and \(b.startNs)–\(b.endNs) \(b.interference.rawValue)); a window takes the row covering most of it")
         }
         return out
     }

@@ -141,7 +141,7 @@ public struct HTMLRenderer {
             var title = "\(span(c.startNs, c.endNs, doc))" + (c.windows > 1 ? " (\(c.windows) windows)" : "") + ": \(shares.isEmpty ? "no vCPU time" : shares)"
             if !c.probability.isNaN {
                 title += String(format: "; P(interfered) %.2f%@", c.probability, c.windows > 1 ? " (highest)" : "")
-                if c.probability >= 0.5 { title += ", \(c.kind)" }
+                if c.probability >= 0.5 { title += ", \(c.kind?.rawValue ?? "")" }
                 let py = stackHeight + gap + pHeight * (1 - c.probability)
                 points.append(String(format: "%.1f,%.1f", (x0 + x1) / 2, py))
             }
@@ -192,9 +192,9 @@ public struct HTMLRenderer {
         guard !vm.periods.isEmpty else { return h + "<p class=\"none\">No interference period.</p>\n" }
         for (n, p) in vm.periods.enumerated() {
             let q = p.period
-            h += "<div class=\"period\" data-vm=\"\(esc(q.vm))\" data-kind=\"\(esc(q.kind))\" data-start-ns=\"\(q.startNs)\" data-end-ns=\"\(q.endNs)\" data-culprit=\"\(esc(p.culprit.name ?? ""))\">"
+            h += "<div class=\"period\" data-vm=\"\(esc(q.vm))\" data-kind=\"\(esc(q.kind.rawValue))\" data-start-ns=\"\(q.startNs)\" data-end-ns=\"\(q.endNs)\" data-culprit=\"\(esc(p.culprit.name ?? ""))\">"
             h += String(format: "<h4>Period %d: %@ interference, %@ (trace clock %.3f – %.3f s), mean P %.2f over %d windows</h4>",
-                        n + 1, esc(q.kind), span(q.startNs, q.endNs, doc), Double(q.startNs) / 1e9, Double(q.endNs) / 1e9, q.meanProbability, q.windows)
+                        n + 1, esc(q.kind.rawValue), span(q.startNs, q.endNs, doc), Double(q.startNs) / 1e9, Double(q.endNs) / 1e9, q.meanProbability, q.windows)
             h += "<p><b>Culprit:</b> \(esc(p.culprit.name ?? "none stands out")) — \(esc(p.culprit.evidence))</p>"
             h += "<p><b>Most frequent events:</b> " + p.frequentKeys.prefix(6).map { "\(esc($0.key)) (\($0.count))" }.joined(separator: ", ") + "</p>"
             h += "<p><b>Over-represented events:</b> " + p.overRepresentedKeys.prefix(6).map { String(format: "%@ (x%.1f)", esc($0.key), $0.ratio) }.joined(separator: ", ") + "</p>"
@@ -242,7 +242,7 @@ public struct HTMLRenderer {
         periods.map { p in
             let x0 = x(p.startNs, doc), x1 = max(x(p.endNs, doc), x0 + 1)
             return String(format: "<rect class=\"period\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>%@: %@ interference %@</title></rect>",
-                          x0, y, x1 - x0, height, esc(p.vm), esc(p.kind), span(p.startNs, p.endNs, doc))
+                          x0, y, x1 - x0, height, esc(p.vm), esc(p.kind.rawValue), span(p.startNs, p.endNs, doc))
         }.joined()
     }
 

@@ -37,7 +37,7 @@ extension ReportBuilder {
                 let guest = r.values[guestAt], pre = r.values[preemptedAt]
                 let w = scored.flatMap { i < $0.windows.count ? $0.windows[i] : nil }
                 return .init(startNs: r.startNs, endNs: r.endNs, states: [guest, max(0, 1 - guest - pre), pre, 0, 0],
-                             probability: w?.probability ?? .nan, kind: w?.kind ?? "", windows: 1)
+                             probability: w?.probability ?? .nan, kind: w?.kind, windows: 1)
             }
             let group = max(1, (columns.count + maxColumns - 1) / maxColumns)
             return ReportDocument.VM(name: name, pid: -1, index: index, category: scored?.category,

@@ -100,7 +100,7 @@ public struct ReportBuilder {
                 let w = i < windows.count ? windows[i] : nil
                 let states = splits ? [guest(i), hyp(i), pre(i), wait(i), idle(i)] : [0, run(i), pre(i), wait(i), idle(i)]
                 return .init(startNs: rows[i].element.startNs, endNs: rows[i].element.endNs, states: states,
-                             probability: w?.probability ?? .nan, kind: w?.kind ?? "", windows: 1)
+                             probability: w?.probability ?? .nan, kind: w?.kind, windows: 1)
             }
             let group = max(1, (perWindow.count + maxColumns - 1) / maxColumns)
             view.columns = Self.merge(perWindow, by: group)

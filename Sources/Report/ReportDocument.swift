@@ -1,4 +1,5 @@
 import Diagnosis
+import HostModel
 import Recording
 
 /// Everything one HTML report shows, already aggregated to a bounded size: the renderer only
@@ -44,7 +45,8 @@ public struct ReportDocument: Sendable {
         public var states: [Double]
         /// The highest P(interfered) of the windows merged.
         public var probability: Double
-        public var kind: String
+        /// The kind of that window; nil where no window was scored.
+        public var kind: InterferenceKind?
         public var windows: Int
     }
 

@@ -1,3 +1,4 @@
+import HostModel
 import Learning
 
 /// A preset that cannot be made.
@@ -68,9 +69,9 @@ public enum Presets {
         setBursty(&s.vms[2], t(0.5), t(4.5), &g)
         s.hostTasks = [HostTaskPlan(name: "backup", pid: 3001, cpus: [1 % c], start: t(5), end: t(10))]
         s.episodes = [
-            Episode(victim: "web", kind: "cpu", culprit: "backup", start: t(5), end: t(10)),
-            Episode(victim: "db", kind: "disk", culprit: "batch", start: t(12), end: t(18)),
-            Episode(victim: "stream", kind: "net", culprit: "batch", start: t(22), end: t(27)),
+            Episode(victim: "web", kind: .cpu, culprit: "backup", start: t(5), end: t(10)),
+            Episode(victim: "db", kind: .disk, culprit: "batch", start: t(12), end: t(18)),
+            Episode(victim: "stream", kind: .net, culprit: "batch", start: t(22), end: t(27)),
         ]
         return s
     }
@@ -96,7 +97,8 @@ public enum Presets {
         // Episodes: pick a victim and a culprit, a slot of 4–8 s, no overlap for either.
         var busy: [String: [(Double, Double)]] = [:]
         func free(_ vm: String, _ a: Double, _ b: Double) -> Bool { !(busy[vm] ?? []).contains { $0.0 < b + 1 && a < $0.1 + 1 } }
-        let kinds = ["cpu", "disk", "net", "cpu-host"]
+        // The episodes drawn in turn: a VM culprit of each kind, then a host process on the CPU.
+        let kinds: [(kind: InterferenceKind, hostCulprit: Bool)] = [(.cpu, false), (.disk, false), (.net, false), (.cpu, true)]
         var culprits = Set<Int>()
         // One VM in two families starts a third into the trace (fork + exec of QEMU); no episode
         // touches it before.
@@ -107,7 +109,7 @@ public enum Presets {
             busy[s.vms[count - 1].name] = [(-1, late)]
         }
         for attempt in 0..<(count * 6) {
-            let kind = kinds[attempt % kinds.count]
+            let (kind, hostCulprit) = kinds[attempt % kinds.count]
             let length = 4 + g.unit() * 4
             let start = 2 + g.unit() * max(0, d - length - 4)
             let end = start + length
@@ -115,32 +117,32 @@ public enum Presets {
             var victim = s.vms[victimIndex]
             guard free(victim.name, start, end) else { continue }
             let base = victim.phases[0].workload
-            if kind == "cpu-host" {
+            if hostCulprit {
                 guard base == .cpu || base == .mixed || base == .memory else { continue }
                 let pid = Int32(9000 + s.hostTasks.count)
                 let hog = "hog\(s.hostTasks.count + 1)"
                 s.hostTasks.append(HostTaskPlan(name: hog, pid: pid, cpus: victim.cpus, start: start, end: end))
-                s.episodes.append(Episode(victim: victim.name, kind: "cpu", culprit: hog, start: start, end: end))
+                s.episodes.append(Episode(victim: victim.name, kind: .cpu, culprit: hog, start: start, end: end))
                 busy[victim.name, default: []].append((start, end))
                 continue
             }
             // The culprit: another VM, free then; its phase changes to the saturating workload.
             // A culprit whose own work does not already load that resource (else the contention
             // would last the whole trace, unlabeled), and that is not a culprit elsewhere.
-            let loads: [String: Set<Workload>] = ["cpu": [.cpu, .memory, .mixed], "disk": [.disk, .mixed], "net": [.net]]
+            let loads: [InterferenceKind: Set<Workload>] = [.cpu: [.cpu, .memory, .mixed], .disk: [.disk, .mixed], .net: [.net]]
             let candidates = s.vms.indices.filter { c in
                 c != victimIndex && free(s.vms[c].name, start, end) && !culprits.contains(c)
-                    && !(kind == "cpu" && bursty.contains(c))   // its bursts would share the victim's CPU unlabeled
+                    && !(kind == .cpu && bursty.contains(c))   // its bursts would share the victim's CPU unlabeled
                     && !(loads[kind] ?? []).contains(s.vms[c].phases[0].workload)
             }
             guard let culpritIndex = candidates.isEmpty ? nil : candidates[Int(g.next() % UInt64(candidates.count))] else { continue }
             var culprit = s.vms[culpritIndex]
             switch kind {
-            case "cpu":
+            case .cpu:
                 guard base == .cpu || base == .mixed || base == .memory else { continue }
                 culprit.cpus = victim.cpus
                 setPhase(&culprit, start, end, .cpu)
-            case "disk":
+            case .disk:
                 guard base == .disk || base == .mixed else { continue }
                 culprit.device = victim.device
                 setPhase(&culprit, start, end, .diskHeavy)
@@ -152,9 +154,9 @@ public enum Presets {
             s.vms[culpritIndex] = culprit
             culprits.insert(culpritIndex)
             s.episodes.append(Episode(victim: victim.name, kind: kind, culprit: culprit.name, start: start, end: end))
-            if kind == "cpu" {
+            if kind == .cpu {
                 // Shared CPU: the culprit suffers the victim too (as in the real recordings).
-                s.episodes.append(Episode(victim: culprit.name, kind: "cpu", culprit: victim.name, start: start, end: end))
+                s.episodes.append(Episode(victim: culprit.name, kind: .cpu, culprit: victim.name, start: start, end: end))
             }
             busy[victim.name, default: []].append((start, end))
             busy[culprit.name, default: []].append((start, end))
@@ -185,11 +187,11 @@ public enum Presets {
     /// link) during a disk (or net) episode gets its own episode with the same culprit.
     static func addBystanders(_ s: inout Scenario) {
         func workload(_ vm: VMPlan, at t: Double) -> Workload? { vm.phases.first { t >= $0.start && t < $0.end }?.workload }
-        for e in s.episodes where e.kind == "disk" || e.kind == "net" {
+        for e in s.episodes where e.kind == .disk || e.kind == .net {
             guard let culprit = s.vms.first(where: { $0.name == e.culprit }) else { continue }
             for vm in s.vms where vm.name != e.victim && vm.name != e.culprit {
                 let mid = (e.start + e.end) / 2
-                let uses = e.kind == "disk"
+                let uses = e.kind == .disk
                     ? vm.device == culprit.device && [.disk, .mixed].contains(workload(vm, at: mid))
                     : vm.link == culprit.link && workload(vm, at: mid) == .net
                 guard uses, vm.startsAt < e.start,

@@ -1,4 +1,5 @@
 import Foundation
+import HostModel
 
 /// What a VM's guest does over an interval.
 public enum Workload: String, Codable, Sendable, CaseIterable {
@@ -52,7 +53,7 @@ public struct HostTaskPlan: Codable, Sendable, Equatable {
 /// Known interference over an interval: who suffers, of what kind, and who causes it.
 public struct Episode: Codable, Sendable, Equatable {
     public var victim: String
-    public var kind: String
+    public var kind: InterferenceKind
     public var culprit: String
     public var start: Double
     public var end: Double

@@ -1,5 +1,6 @@
 import AtomicOutput
 import Foundation
+import HostModel
 import IntelPT
 import TraceIngest
 
@@ -227,7 +228,7 @@ public enum Simulation {
                 let mid = (a + b) / 2
                 let workload = vm.phases.first { mid >= $0.start && mid < $0.end }?.workload.category ?? "idle"
                 let episode = episodes.first { mid >= $0.start && mid < $0.end }
-                let row = (a, b, workload, episode?.kind ?? "none", episode?.culprit ?? "")
+                let row = (a, b, workload, (episode?.kind ?? InterferenceKind.none).rawValue, episode?.culprit ?? "")
                 if let last = rows.last, last.2 == row.2, last.3 == row.3, last.4 == row.4 {
                     rows[rows.count - 1].1 = b
                 } else {

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 @Suite struct PeriodDetectorTests {
-    func scores(_ ps: [Double], vm: String = "a", kind: String = "cpu") -> [WindowScore] {
+    func scores(_ ps: [Double], vm: String = "a", kind: InterferenceKind = .cpu) -> [WindowScore] {
         ps.enumerated().map { WindowScore(vm: vm, startNs: Int64($0.offset) * 100, endNs: Int64($0.offset + 1) * 100, probability: $0.element, kind: kind) }
     }
 
@@ -26,9 +26,9 @@ import Testing
 
     @Test func theKindIsTheProbabilityWeightedMajority() {
         var s = scores([0.9, 0.8, 0.95])
-        s[0].kind = "disk"
+        s[0].kind = .disk
         let p = PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0).periods(s)
-        #expect(p.count == 1 && p[0].kind == "cpu")
+        #expect(p.count == 1 && p[0].kind == .cpu)
     }
 }
 
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func theCPUCulpritIsWhoHeldTheCPU() {
-        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 2_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 2)
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 2_000_000_000, kind: .cpu, meanProbability: 0.9, windows: 2)
         let windows = [window("v", 0, keys: [:], stolen: ["noisy": 400_000_000, "kworker/1:1": 10_000_000, "v": 5_000_000]),
                        window("v", 1_000_000_000, keys: [:], stolen: ["noisy": 500_000_000])]
         let c = CulpritFinder().culprit(of: period, windows: windows)
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func nobodyStandsOutWhenTheStealIsSpread() {
-        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 1_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 1)
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 1_000_000_000, kind: .cpu, meanProbability: 0.9, windows: 1)
         let c = CulpritFinder().culprit(of: period, windows: [window("v", 0, keys: [:], stolen: ["a": 40_000_000, "b": 35_000_000, "c": 25_000_000])])
         #expect(c.name == nil)
         #expect(c.evidence.hasPrefix("no single culprit"))
@@ -82,12 +82,12 @@ import Testing
         collector.finish(vmNames: analysis.model.registry.vms.map(\.name))
         let scores = collector.evidence.map { w -> WindowScore in
             let label = labels.label(vm: w.vm, startNs: w.startNs, endNs: w.endNs)
-            let interfered = label.map { $0.interference != "none" } ?? false
+            let interfered = label.map { $0.interference != InterferenceKind.none } ?? false
             return WindowScore(vm: w.vm, startNs: w.startNs, endNs: w.endNs, probability: interfered ? 1 : 0,
-                               kind: label?.interference ?? "none")
+                               kind: label?.interference ?? InterferenceKind.none)
         }
         let reports = Diagnoser().diagnose(scores: scores, evidence: collector.evidence)
-        let labeled = labels.rows.filter { $0.interference != "none" }
+        let labeled = labels.rows.filter { $0.interference != InterferenceKind.none }
         #expect(reports.count == labeled.count)
         for row in labeled {
             let report = try #require(reports.first { $0.period.vm == row.vm && $0.period.startNs < row.endNs && $0.period.endNs > row.startNs })
@@ -109,7 +109,7 @@ import Testing
     @Test func theVMSaturatingADeviceIsNotItsVictim() {
         let shared = ["8:0": ["victim": Int64(40_000), "noisy": Int64(4_000_000)]]
         let evidence = [window("victim", 0, bytes: shared), window("noisy", 0, bytes: shared)]
-        let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 0, endNs: 100_000_000, probability: 0.9, kind: "disk") }
+        let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 0, endNs: 100_000_000, probability: 0.9, kind: .disk) }
         let gated = EvidenceGate().apply(scores, evidence: evidence)
         #expect(gated.map(\.probability) == [0.9, 0])
         // Two equal users both keep it (each is the other's neighbour).
@@ -131,11 +131,11 @@ import Testing
         let shared = ["8:0": ["victim": Int64(40_000), "noisy": Int64(4_000_000)]]
         let alone = ["8:16": ["lone": Int64(4_000_000)]]
         let schema = FeatureSchema(groups: [.sched], windowNs: 100_000_000)
-        func row(_ vm: String, _ interference: String) -> FeatureRow {
+        func row(_ vm: String, _ interference: InterferenceKind) -> FeatureRow {
             FeatureRow(vm: vm, startNs: 0, endNs: 100_000_000, values: Array(repeating: 0, count: schema.columns.count),
                        label: LabelRow(vm: vm, startNs: 0, endNs: 100_000_000, workload: "disk", interference: interference, culprit: ""))
         }
-        let features = TraceFeatures(table: FeatureTable(schema: schema, rows: [row("victim", "disk"), row("noisy", "none"), row("lone", "none")]),
+        let features = TraceFeatures(table: FeatureTable(schema: schema, rows: [row("victim", .disk), row("noisy", InterferenceKind.none), row("lone", InterferenceKind.none)]),
                                      evidence: [evidence("victim", shared), evidence("noisy", shared), evidence("lone", alone)],
                                      analysis: nil, vmNames: ["victim", "noisy", "lone"])
         #expect(Trainer.saturatorWindows(features) == ["noisy@0"])
@@ -163,7 +163,7 @@ import Testing
 
     @Test func heldTimeNeverExceedsTheWaitingTime() throws {
         // Inconsistent input (a host model that charged a stale waiter): 5.57 s held, 0.10 s waited.
-        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 14_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 14)
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 14_000_000_000, kind: .cpu, meanProbability: 0.9, windows: 14)
         let windows = (0..<14).map { window(Int64($0) * 1_000_000_000, stolen: $0 == 0 ? ["hostproc": 5_570_000_000] : [:],
                                             waited: $0 == 0 ? 100_000_000 : 0) }
         let c = CulpritFinder().culprit(of: period, windows: windows)
@@ -174,7 +174,7 @@ import Testing
     }
 
     @Test func noCulpritWhenOthersTookAlmostNothing() {
-        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 14_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 14)
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 14_000_000_000, kind: .cpu, meanProbability: 0.9, windows: 14)
         let windows = (0..<14).map { window(Int64($0) * 1_000_000_000, stolen: ["hostproc": 7_000_000], waited: 7_000_000) }
         let c = CulpritFinder().culprit(of: period, windows: windows)
         #expect(c.name == nil)                 // 0.10 s of 14 s of vCPU time: 0.7 %
@@ -182,7 +182,7 @@ import Testing
     }
 
     @Test func cpuSharesAndSecondsAddUp() throws {
-        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 2_000_000_000, kind: "cpu", meanProbability: 0.9, windows: 2)
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 2_000_000_000, kind: .cpu, meanProbability: 0.9, windows: 2)
         let windows = [window(0, stolen: ["noisy": 300_000_000, "kworker/0:1": 100_000_000], waited: 500_000_000),
                        window(1_000_000_000, stolen: ["noisy": 200_000_000], waited: 250_000_000)]
         let c = CulpritFinder().culprit(of: period, windows: windows)
@@ -196,7 +196,7 @@ import Testing
     /// Bytes tied to no owner count in the link's total for nobody: never the culprit, and the
     /// shares of the named senders stay within 100 %.
     @Test func unattributedBytesAreNobodys() {
-        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 1_000_000_000, kind: "net", meanProbability: 0.9, windows: 1)
+        let period = InterferencePeriod(vm: "v", startNs: 0, endNs: 1_000_000_000, kind: .net, meanProbability: 0.9, windows: 1)
         let few = CulpritFinder().culprit(of: period, windows: [window(0, stolen: [:], waited: 0, net: ["lo": ["v": 100, "noisy": 100]],
                                                                         unattributed: ["lo": 800])])
         #expect(few.name == nil)               // noisy 10 % of the link: below the 20 % a culprit needs
@@ -223,7 +223,7 @@ import Testing
         var scores: [WindowScore] = [], windows: [WindowEvidence] = []
         for vm in ["heavy", "light"] {
             for i in Int64(0)..<5 {
-                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: 0.9, kind: "net"))
+                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: 0.9, kind: .net))
                 windows.append(evidence(vm, i, ["heavy": heavy, "light": light]))
             }
         }
@@ -239,7 +239,7 @@ import Testing
     /// Alone on its link for the whole period (a neighbour only before it): no tenant interfered.
     @Test func aVMAloneOnItsLinkHasNoNetPeriod() {
         let d = Diagnoser(detector: PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0))
-        let scores = (Int64(2)..<5).map { WindowScore(vm: "solo", startNs: $0 * 100_000_000, endNs: ($0 + 1) * 100_000_000, probability: 0.9, kind: "net") }
+        let scores = (Int64(2)..<5).map { WindowScore(vm: "solo", startNs: $0 * 100_000_000, endNs: ($0 + 1) * 100_000_000, probability: 0.9, kind: .net) }
         let windows = (Int64(0)..<5).map { evidence("solo", $0, $0 < 2 ? ["solo": 1000, "other": 1000] : ["solo": 50_000]) }
         #expect(d.diagnose(scores: scores, evidence: windows).isEmpty)
         // With a neighbour on the link during the period it stays (and names it).
@@ -263,7 +263,7 @@ import Testing
             windows.append(evidence("victim", i, bytes))
             windows.append(evidence("noisy", i, bytes))
         }
-        let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 800_000_000, endNs: 900_000_000, probability: 0.9, kind: "net") }
+        let scores = ["victim", "noisy"].map { WindowScore(vm: $0, startNs: 800_000_000, endNs: 900_000_000, probability: 0.9, kind: .net) }
         let gated = EvidenceGate().apply(scores, evidence: windows)
         #expect(gated.map(\.probability) == [0.9, 0])
     }

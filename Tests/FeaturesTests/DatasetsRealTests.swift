@@ -29,7 +29,7 @@ import Testing
             #expect(r.mean("sched_running_share", vm: "victim", phase: phase) > 0.95)   // 97.6 / 98.2 / 97.8 %
             #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: phase) < 0.02)
         }
-        #expect(r.labels.rows.allSatisfy { $0.interference == "none" })
+        #expect(r.labels.rows.allSatisfy { $0.interference == InterferenceKind.none })
     }
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("host-hog-cpu")))
@@ -88,7 +88,7 @@ import Testing
         #expect(net.table.schema.groups.contains(.net))
         #expect(net.mean("net_tx_bytes_per_s", vm: "solo", phase: 1) > 100_000)          // 366 kB/s ACKed
         #expect(net.mean("net_xmit_wait_mean_ms", vm: "solo", phase: 1) > 5)              // 37.3 ms mean queue → xmit
-        #expect((disk.labels.rows + net.labels.rows).allSatisfy { $0.interference == "none" })
+        #expect((disk.labels.rows + net.labels.rows).allSatisfy { $0.interference == InterferenceKind.none })
     }
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("net-2mbit")))

@@ -49,11 +49,11 @@ import TraceIngest
 
     @Test func theLabelCoveringMostOfTheWindowWins() {
         let labels = Labels(rows: [
-            LabelRow(vm: "a", startNs: 0, endNs: 140, workload: "cpu", interference: "none", culprit: ""),
-            LabelRow(vm: "a", startNs: 140, endNs: 300, workload: "cpu", interference: "cpu", culprit: "b"),
+            LabelRow(vm: "a", startNs: 0, endNs: 140, workload: "cpu", interference: .none, culprit: ""),
+            LabelRow(vm: "a", startNs: 140, endNs: 300, workload: "cpu", interference: .cpu, culprit: "b"),
         ])
-        #expect(labels.label(vm: "a", startNs: 100, endNs: 200)?.interference == "cpu")
-        #expect(labels.label(vm: "a", startNs: 0, endNs: 100)?.interference == "none")
+        #expect(labels.label(vm: "a", startNs: 100, endNs: 200)?.interference == .cpu)
+        #expect(labels.label(vm: "a", startNs: 0, endNs: 100)?.interference == InterferenceKind.none)
         #expect(labels.label(vm: "z", startNs: 0, endNs: 100) == nil)
     }
 
@@ -125,9 +125,18 @@ import TraceIngest
         #expect(l.warnings(vmNames: ["web"]) == [])
     }
 
+    @Test func anUnknownInterferenceKindIsAnErrorNamingTheLine() throws {
+        let text = "vm,start_ns,end_ns,workload,interference,culprit\nweb,0,100,cpu,none,\nweb,100,200,cpu,cpu-host,backup\n"
+        let url = scratch.appendingPathComponent("labels-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        #expect(throws: SideFiles.Failure.badLine(path: url.path, line: 3, reason: "unknown interference `cpu-host`")) { try Labels(path: url.path) }
+        let l = try labels("vm,start_ns,end_ns,workload,interference,culprit\nweb,0,100,disk,memory,x\n")
+        #expect(l.rows.map(\.interference) == [.memory])
+    }
+
     @Test func extraColumnsAreIgnored() throws {
         let l = try labels("vm,note,start_ns,end_ns,workload,interference,culprit\nweb,x,0,100,cpu,none,\n")
-        #expect(l.rows == [LabelRow(vm: "web", startNs: 0, endNs: 100, workload: "cpu", interference: "none", culprit: "")])
+        #expect(l.rows == [LabelRow(vm: "web", startNs: 0, endNs: 100, workload: "cpu", interference: .none, culprit: "")])
     }
 
     @Test func headerOnlyUnknownVMsAndOverlapsAreWarned() throws {

@@ -21,7 +21,7 @@ import TraceIngest
         #expect(r.mean("sched_preempted_share", vm: "victim", phase: 1) + r.mean("sched_waiting_share", vm: "victim", phase: 1) > 0.45)
         #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) > 0.45)   // noisy ran 98.9 % of it
         #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 0) < 0.05)
-        #expect(r.table.rows.first { $0.vm == "victim" && $0.label?.interference == "cpu" }?.label?.culprit == "noisy")
+        #expect(r.table.rows.first { $0.vm == "victim" && $0.label?.interference == .cpu }?.label?.culprit == "noisy")
     }
 
     @Test func diskContentionSlowsTheVictimsReadsNotItsCPU() throws {

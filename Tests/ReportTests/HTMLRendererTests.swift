@@ -15,15 +15,15 @@ import Testing
 
     func vm(_ name: String, index: Int, periods: [PeriodReport] = []) -> ReportDocument.VM {
         let column = ReportDocument.Column(startNs: 1_000_000_000, endNs: 1_100_000_000, states: [0.5, 0.1, 0.4, 0, 0],
-                                           probability: 0.9, kind: "cpu", windows: 1)
+                                           probability: 0.9, kind: .cpu, windows: 1)
         return .init(name: name, pid: 7, index: index, category: "cpu", categoryShares: [("cpu", 1)], columns: [column],
                      rates: [], periods: periods, threads: [], threadsLeftOut: 0)
     }
 
     @Test func oneSectionPerVMWithItsPeriodsAndHoverTitles() {
-        let period = PeriodReport(period: .init(vm: "web", startNs: 1_500_000_000, endNs: 2_000_000_000, kind: "cpu", meanProbability: 0.95, windows: 5),
+        let period = PeriodReport(period: .init(vm: "web", startNs: 1_500_000_000, endNs: 2_000_000_000, kind: .cpu, meanProbability: 0.95, windows: 5),
                                   frequentKeys: [.init(key: "kvm_exit HLT", count: 3)], overRepresentedKeys: [],
-                                  culprit: .init(name: "backup", share: 1, resource: "cpu", evidence: "backup held it", others: []),
+                                  culprit: .init(name: "backup", share: 1, resource: .cpu, evidence: "backup held it", others: []),
                                   action: .init(summary: "pin", detail: "why"))
         let html = HTMLRenderer().render(document(vms: [vm("web", index: 0, periods: [period]), vm("db", index: 1)]))
         #expect(html.components(separatedBy: "<section class=\"vm\"").count - 1 == 2)

@@ -46,7 +46,7 @@ import Report
         #expect(doc.missing.isEmpty)
         let web = doc.vms[0]
         #expect(web.threads.first?.name.hasPrefix("CPU 0/KVM") == true)
-        #expect(web.periods.map(\.period.kind) == ["cpu"])
+        #expect(web.periods.map(\.period.kind) == [.cpu])
         #expect(web.periods.first?.culprit.name == "backup")
         // The web VM's period is shaded where the labels put it (1.5–2.0 s of the trace clock).
         #expect(web.periods.first?.period.startNs == 1_700_000_001_500_000_000)

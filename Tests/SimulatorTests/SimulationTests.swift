@@ -66,7 +66,7 @@ import TraceIngest
         }
         #expect(s.episodes.count > 0)
         #expect(s.vms.contains { $0.startsAt > 0 })   // train-2 starts a VM mid-trace (fork + exec)
-        for e in s.episodes { #expect(lines.contains { $0[0] == e.victim[...] && $0[4] == e.kind[...] && $0[5] == e.culprit[...] }) }
+        for e in s.episodes { #expect(lines.contains { $0[0] == e.victim[...] && $0[4] == e.kind.rawValue[...] && $0[5] == e.culprit[...] }) }
     }
 
     @Test func badInputsWriteNothing() throws {
@@ -118,11 +118,11 @@ import TraceIngest
         s.vms = [vm("a", .disk, device: 0, link: 0), vm("b", .disk, device: 0, link: 1), vm("c", .disk, device: 1, link: 0),
                  vm("d", .idle, device: 0, link: 0), vm("e", .net, device: 1, link: 0), vm("f", .net, device: 1, link: 1)]
         Presets.setPhase(&s.vms[3], 2, 6, .diskHeavy)
-        s.episodes = [Episode(victim: "a", kind: "disk", culprit: "d", start: 2, end: 6)]
+        s.episodes = [Episode(victim: "a", kind: .disk, culprit: "d", start: 2, end: 6)]
         Presets.addBystanders(&s)
         #expect(s.episodes.map(\.victim) == ["a", "b"])
         Presets.setPhase(&s.vms[3], 7, 9, .netHeavy)
-        s.episodes.append(Episode(victim: "e", kind: "net", culprit: "d", start: 7, end: 9))
+        s.episodes.append(Episode(victim: "e", kind: .net, culprit: "d", start: 7, end: 9))
         Presets.addBystanders(&s)
         #expect(s.episodes.map(\.victim) == ["a", "b", "e"])   // f is on the other link
     }

@@ -24,14 +24,14 @@ extension TextRender {
             if vm.periods.isEmpty { out += "  no interference period\n" }
             for p in vm.periods {
                 let start = seconds(p.period.startNs), end = seconds(p.period.endNs)
-                out += "  period \(start) s – \(end) s: \(p.period.kind) interference, mean P \(String(format: "%.2f", p.period.meanProbability)) over \(p.period.windows) windows\n"
+                out += "  period \(start) s – \(end) s: \(p.period.kind.rawValue) interference, mean P \(String(format: "%.2f", p.period.meanProbability)) over \(p.period.windows) windows\n"
                 out += "    most frequent: " + p.frequentKeys.map { "\($0.key) (\($0.count))" }.joined(separator: ", ") + "\n"
                 out += "    over-represented: " + p.overRepresentedKeys.map { "\($0.key) (x\(String(format: "%.1f", $0.ratio)))" }.joined(separator: ", ") + "\n"
                 out += "    culprit: \(p.culprit.name ?? "none stands out") — \(p.culprit.evidence)\n"
                 out += "    action: \(p.action.summary) (\(p.action.detail))\n"
             }
             if windows {
-                for w in vm.windows { out += "    window \(seconds(w.startNs)) P \(String(format: "%.2f", w.probability)) \(w.kind)\n" }
+                for w in vm.windows { out += "    window \(seconds(w.startNs)) P \(String(format: "%.2f", w.probability)) \(w.kind.rawValue)\n" }
             }
         }
         return out
