@@ -15,7 +15,7 @@ struct FeaturesCommand: ParsableCommand {
     @OptionGroup var options: TraceOptions
 
     @Option(help: "Window length with a unit: ns, us, ms, s.")
-    var window = "100ms"
+    var window = Parsed<WindowOption>(argument: "100ms")
 
     @Option(help: "A labels.csv (vm,start_ns,end_ns,workload,interference,culprit): adds the label covering most of each window.")
     var labels: String?
@@ -25,7 +25,7 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let windowNs = try WindowLength.parse(window)
+            let windowNs = try window.value.ns
             let labelSet = try labels.map { try Labels(path: $0) }
             let recording = try options.hostRecording()
             let configuration = try recording.configuration(windowNs: windowNs, reading: TraceOptions.reading)

@@ -29,7 +29,7 @@ struct Simulate: ParsableCommand {
     var noPt = false
 
     @Option(help: "How the PT capture is timed: tsc (a TSC per event, exact), mtc (MTC between PSB+, within 333 ns) or cyc (MTC and CYC, within a core cycle).")
-    var ptTiming = "tsc"
+    var ptTiming = Parsed<Simulation.PTOptions.Timing>(argument: "tsc")
 
     @Option(help: "Replace every N-th PT event by an overflow (OVF) packet, to test gaps (0: never).")
     var ptOverflowEvery = 0
@@ -45,9 +45,7 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            guard let timing = Simulation.PTOptions.Timing(rawValue: ptTiming) else {
-                throw ValidationError("--pt-timing must be tsc, mtc or cyc, got `\(ptTiming)`")
-            }
+            let timing = try ptTiming.value
             guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
             var scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
             if !guestTrace.isEmpty {

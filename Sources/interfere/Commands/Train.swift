@@ -16,10 +16,10 @@ struct Train: ParsableCommand {
     var output: String
 
     @Option(help: "Window length with a unit.")
-    var window = "100ms"
+    var window = Parsed<WindowOption>(argument: "100ms")
 
     @Option(help: "Workload clusters: auto (by silhouette) or a number.")
-    var k = "auto"
+    var k = Parsed<ClusterCount>(argument: "auto")
 
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 1
@@ -29,13 +29,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let windowNs = try WindowLength.parse(window)
-            var clusters: Int?
-            if k != "auto" {
-                guard let n = Int(k), n >= 2, n <= 32 else { throw ValidationError("--k: give auto or a number from 2 to 32, not `\(k)`") }
-                clusters = n
-            }
-            let trainer = Trainer(windowNs: windowNs, k: clusters, seed: seed)
+            let windowNs = try window.value.ns
+            let trainer = Trainer(windowNs: windowNs, k: try k.value.k, seed: seed)
             let model = try trainer.train(datasets: datasets.map { Dataset(path: $0, reading: TraceOptions.reading) }, progress: Progress.say)
             Supervisor.temporary(for: output)
             try model.write(to: output)
