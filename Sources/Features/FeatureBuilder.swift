@@ -1,3 +1,4 @@
+import AtomicOutput
 import Foundation
 import HostModel
 import TraceIngest
@@ -45,20 +46,13 @@ public struct FeatureBuilder {
         return FeatureTable(schema: schema, rows: rows)
     }
 
-    /// The name `write` gives the file until it is complete: `.NAME.tmp-PID` beside `output`.
-    public static func temporaryPath(for output: String) -> String {
-        let url = URL(fileURLWithPath: output)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-    }
-
     /// Streams the features of `path` to `output` (CSV, or JSON with `json`): rows wait in a
     /// `RowSpool` on disk until the end of the trace tells which groups are present, so memory
     /// stays bounded by threads and VMs however long the trace. The file appears complete or not
-    /// at all (temporary name, then rename).
+    /// at all (`AtomicOutput.stage`: written under its temporary name, then renamed).
     public func write(path: String, to output: String, json: Bool) throws -> (schema: FeatureSchema, rows: Int, analysis: HostAnalysis) {
         let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
-        let target = URL(fileURLWithPath: output)
-        let folder = target.deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
         let spool = try RowSpool(directory: folder, width: all.schema.columns.count)
         let analysis = try HostAnalysis.run(path: path, configuration: configuration, onWindow: { w in
             guard w.observedEndNs > w.observedStartNs else { return }
@@ -67,36 +61,36 @@ public struct FeatureBuilder {
         let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
         let keep = schema.columns.map { all.schema.columns.firstIndex(of: $0)! }
         let names = analysis.model.registry.vms.map(\.name)
-        let temporary = URL(fileURLWithPath: Self.temporaryPath(for: output))
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let out = FileHandle(forWritingAtPath: temporary.path) else {
-            throw FeatureOutputError(path: output)
-        }
-        var text = ""
-        func emit(_ s: String, force: Bool = false) {
-            text += s
-            if text.utf8.count >= 1 << 20 || force { out.write(Data(text.utf8)); text = "" }
-        }
-        do {
-            let hasLabels = labels != nil
-            emit(json ? FeatureTable.jsonHead(schema) : FeatureTable.csvHeader(schema, labels: hasLabels))
-            var n = 0
-            try spool.forEach { row in
-                let name = names[row.vm]
-                let r = FeatureRow(vm: name, startNs: row.start, endNs: row.end, values: keep.map { row.values[$0] },
-                                   label: labels?.label(vm: name, startNs: row.start, endNs: row.end))
-                emit(json ? (n == 0 ? "" : ",\n") + FeatureTable.jsonRow(r, schema: schema) : FeatureTable.csvLine(r, schemaID: schema.id, labels: hasLabels))
-                n += 1
+        let n = try AtomicOutput.stage(output) { temporary in
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+                  let out = FileHandle(forWritingAtPath: temporary.path) else {
+                throw FeatureOutputError(path: output)
             }
-            emit(json ? "\n  ]\n}\n" : "", force: true)
-            try out.close()
-            if rename(temporary.path, target.path) != 0 { throw FeatureOutputError(path: output) }
-            return (schema, n, analysis)
-        } catch {
-            try? out.close()
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
+            var n = 0
+            do {
+                var text = ""
+                func emit(_ s: String, force: Bool = false) {
+                    text += s
+                    if text.utf8.count >= 1 << 20 || force { out.write(Data(text.utf8)); text = "" }
+                }
+                let hasLabels = labels != nil
+                emit(json ? FeatureTable.jsonHead(schema) : FeatureTable.csvHeader(schema, labels: hasLabels))
+                try spool.forEach { row in
+                    let name = names[row.vm]
+                    let r = FeatureRow(vm: name, startNs: row.start, endNs: row.end, values: keep.map { row.values[$0] },
+                                       label: labels?.label(vm: name, startNs: row.start, endNs: row.end))
+                    emit(json ? (n == 0 ? "" : ",\n") + FeatureTable.jsonRow(r, schema: schema) : FeatureTable.csvLine(r, schemaID: schema.id, labels: hasLabels))
+                    n += 1
+                }
+                emit(json ? "\n  ]\n}\n" : "", force: true)
+                try out.close()
+            } catch {
+                try? out.close()
+                throw error
+            }
+            return n
         }
+        return (schema, n, analysis)
     }
 }
 

@@ -45,7 +45,7 @@ struct FeaturesCommand: ParsableCommand {
             }
             let builder = FeatureBuilder(configuration: configuration, labels: labelSet)
             if let output {
-                Supervisor.noteTemporary(FeatureBuilder.temporaryPath(for: output))
+                Supervisor.noteTemporary(AtomicOutput.temporaryURL(for: URL(fileURLWithPath: output)).path)
                 let (schema, rows, analysis) = try builder.write(path: recording.path, to: output, json: options.json)
                 options.warnUnusedNames(configuration, analysis: analysis)
                 for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
