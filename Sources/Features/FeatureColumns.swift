@@ -71,9 +71,10 @@ extension FeatureColumn {
     public static let blockWritesPerSecond = w("block_write_per_s", .block, .perSecond, .demand) { $0.rate($0.window.diskWrites) }
     public static let blockReadBytesPerSecond = w("block_read_bytes_per_s", .block, .bytesPerSecond, .demand) { $0.rate($0.window.diskReadBytes) }
     public static let blockWriteBytesPerSecond = w("block_write_bytes_per_s", .block, .bytesPerSecond, .demand) { $0.rate($0.window.diskWriteBytes) }
+    public static let blockLatencyMean = w("block_latency_mean_ms", .block, .milliseconds, .suffering) { Stats.mean($0.window.diskLatencies) / 1e6 }
     static let block: [FeatureColumn] = [
         blockReadsPerSecond, blockWritesPerSecond, blockReadBytesPerSecond, blockWriteBytesPerSecond,
-        w("block_latency_mean_ms", .block, .milliseconds, .suffering) { Stats.mean($0.window.diskLatencies) / 1e6 },
+        blockLatencyMean,
         w("block_latency_p95_ms", .block, .milliseconds, .suffering) { Stats.quantile($0.window.diskLatencies, 0.95) / 1e6 },
         w("block_issue_interval_std_ms", .block, .milliseconds, .suffering) {
             Stats.standardDeviation(Stats.intervals($0.window.diskIssueTimes)) / 1e6
@@ -96,12 +97,13 @@ extension FeatureColumn {
     public static let netRxPacketsPerSecond = w("net_rx_packets_per_s", .net, .perSecond, .demand) { $0.rate($0.window.netRxPackets) }
     public static let netTxBytesPerSecond = w("net_tx_bytes_per_s", .net, .bytesPerSecond, .demand) { $0.rate($0.window.netTxBytes) }
     public static let netRxBytesPerSecond = w("net_rx_bytes_per_s", .net, .bytesPerSecond, .demand) { $0.rate($0.window.netRxBytes) }
+    public static let netXmitWaitMean = w("net_xmit_wait_mean_ms", .net, .milliseconds, .suffering) { Stats.mean($0.window.xmitDelays) / 1e6 }
     static let net: [FeatureColumn] = [
         netTxPacketsPerSecond, netRxPacketsPerSecond, netTxBytesPerSecond, netRxBytesPerSecond,
         w("net_vhost_waiting_share", .net, .share, .suffering) {
             $0.window.vhostObservedNs > 0 ? Double($0.window.vhostWaitingNs) / Double($0.window.vhostObservedNs) : 0
         },
-        w("net_xmit_wait_mean_ms", .net, .milliseconds, .suffering) { Stats.mean($0.window.xmitDelays) / 1e6 },
+        netXmitWaitMean,
     ]
 
     // pt: from an Intel PT capture's packets (no scheduler events).

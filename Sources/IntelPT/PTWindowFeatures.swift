@@ -9,7 +9,9 @@ import TraceIngest
 /// work); host preemption = while a host CR3 other than the one at the exit is loaded, until the
 /// next VM entry or gap. Denominators are the
 /// vCPU time observed in the window (guest + hypervisor + host preemption): time inside a gap is
-/// never observed (state is reset at a gap), so it is excluded rather than bridged.
+/// never observed (state is reset at a gap), so it is excluded rather than bridged. The `pt`
+/// feature columns, their order, units and roles are defined once in the Features registry
+/// (`FeatureColumn.all`), which reads these rows' values.
 public struct PTWindowFeatures: Codable, Sendable, Equatable {
     /// One (VM, window) row.
     public struct Row: Codable, Sendable, Equatable {
@@ -29,14 +31,7 @@ public struct PTWindowFeatures: Codable, Sendable, Equatable {
         public var pt_entries_per_s: Double { observedNs == 0 ? 0 : Double(entries) * 1e9 / Double(observedNs) }
         public var pt_guest_switches_per_s: Double { observedNs == 0 ? 0 : Double(guestSwitches) * 1e9 / Double(observedNs) }
         public var pt_guest_run_mean_us: Double { runs == 0 ? 0 : Double(runNs) / Double(runs) / 1e3 }
-        /// Feature values in `PTWindowFeatures.names` order.
-        public var values: [Double] {
-            [pt_guest_share, pt_hypervisor_share, pt_entries_per_s, pt_guest_run_mean_us,
-             pt_guest_switches_per_s, pt_host_preemption_share]
-        }
     }
-    public static let names = ["pt_guest_share", "pt_hypervisor_share", "pt_entries_per_s",
-                               "pt_guest_run_mean_us", "pt_guest_switches_per_s", "pt_host_preemption_share"]
     public let windowNs: Int64
     /// Rows sorted by (vm, window).
     public private(set) var rows: [Row] = []

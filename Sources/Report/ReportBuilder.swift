@@ -104,8 +104,8 @@ public struct ReportBuilder {
             }
             let group = max(1, (perWindow.count + maxColumns - 1) / maxColumns)
             view.columns = Self.merge(perWindow, by: group)
-            for (name, unit, parts, scale) in Self.rates where parts.allSatisfy({ schema.columns.contains($0) }) {
-                let getters = parts.map { column($0) }
+            for (name, unit, parts, scale) in Self.rates where parts.allSatisfy({ schema.columns.contains($0.name) }) {
+                let getters = parts.map { column($0.name) }
                 let values = rows.indices.map { i in getters.reduce(0) { $0 + $1(i) } * scale }
                 guard values.contains(where: { $0 > 0 }) else { continue }
                 let merged = stride(from: 0, to: values.count, by: group).map { s in
@@ -127,12 +127,12 @@ public struct ReportBuilder {
     }
 
     /// (title, unit, feature columns summed, scale).
-    static let rates: [(String, String, [String], Double)] = [
-        ("disk throughput", "MB/s", ["block_read_bytes_per_s", "block_write_bytes_per_s"], 1e-6),
-        ("disk latency", "ms", ["block_latency_mean_ms"], 1),
-        ("network transmit", "MB/s", ["net_tx_bytes_per_s"], 1e-6),
-        ("network receive", "MB/s", ["net_rx_bytes_per_s"], 1e-6),
-        ("queue → transmit wait", "ms", ["net_xmit_wait_mean_ms"], 1),
+    static let rates: [(String, String, [FeatureColumn], Double)] = [
+        ("disk throughput", "MB/s", [.blockReadBytesPerSecond, .blockWriteBytesPerSecond], 1e-6),
+        ("disk latency", "ms", [.blockLatencyMean], 1),
+        ("network transmit", "MB/s", [.netTxBytesPerSecond], 1e-6),
+        ("network receive", "MB/s", [.netRxBytesPerSecond], 1e-6),
+        ("queue → transmit wait", "ms", [.netXmitWaitMean], 1),
     ]
 
     /// Merges runs of `group` columns: mean shares, the highest probability and its kind.
