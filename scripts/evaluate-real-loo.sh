@@ -43,7 +43,10 @@ echo "Domain shift: trained on the simulator alone (train-1..8), scored on each 
 echo
 train "$TMP/sim-only.json" $SIM
 header "recording"
-for r in $ALL; do row "$(basename "$r")" "$TMP/sim-only.json" "$r"; done
+rm -f "$TMP/pool-sim.csv" "$TMP/pool-loo.csv"
+for r in $ALL; do POOL="$TMP/pool-sim.csv" row "$(basename "$r")" "$TMP/sim-only.json" "$r"; done
+echo
+python3 scripts/pooled-ari.py "$TMP/pool-sim.csv"
 
 echo
 echo "Leave one recording out: trained on train-1..8 and every other real recording"
@@ -53,5 +56,7 @@ for out in $ALL; do
     rest=""; for r in $ALL; do [ "$r" = "$out" ] || rest="$rest $r"; done
     n=$(basename "$out")
     train "$TMP/loo-$n.json" $SIM $rest
-    row "$n" "$TMP/loo-$n.json" "$out"
+    POOL="$TMP/pool-loo.csv" row "$n" "$TMP/loo-$n.json" "$out"
 done
+echo
+python3 scripts/pooled-ari.py "$TMP/pool-loo.csv"

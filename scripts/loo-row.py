@@ -11,8 +11,11 @@ the same model. Prints one Markdown row:
 - the last is k/n over the detected periods that overlap a labeled interference row of the same
   VM: k of them name that row's culprit ("–" when no detected period overlaps one; "missed"
   is added when a labeled row has no overlapping period at all).
+With POOL=FILE in the environment, it also appends one line per labeled window to FILE: the
+labeled workload and the category the score gave the window (`pooled-ari.py FILE` makes the
+category ARI over every recording of a table from them).
 """
-import csv, json, sys
+import csv, json, os, sys
 
 
 def main():
@@ -49,6 +52,15 @@ def main():
         if missed:
             ccol += " (%d of %d labeled rows missed)" % (missed, len(interfered))
     print("| %s | %s | %s | %s | %s |" % (name, f1, ari, fcol, ccol))
+    pool = os.environ.get("POOL")
+    if pool:
+        with open(pool, "a") as out:
+            for vm in s["vms"]:
+                for w, category in zip(vm["windows"], vm["window_categories"]):
+                    label = [r for r in rows if r["vm"] == vm["vm"]
+                             and int(r["start_ns"]) <= w["start_ns"] < int(r["end_ns"])]
+                    if label:
+                        out.write("%s,%s,%s\n" % (name, label[0]["workload"], category))
 
 
 if __name__ == "__main__":

@@ -40,14 +40,39 @@ public struct Scorer {
         self.gate = gate
     }
 
-    /// A window's category: its cluster's name, except that I/O the window itself shows wins over
-    /// "idle" (a VM streaming at a steady rate asks for the link, not for the CPU, and k-means may
-    /// put such windows with the idle ones): the category rule is then applied to the window's own
-    /// values, and its disk, net or mixed verdict is kept.
-    static func category(cluster: String, row: FeatureRow, columns: [String]) -> String {
+    /// A window's category: its cluster's name, except that I/O the VM shows around the window
+    /// wins over "idle": a VM streaming at a steady rate asks for the link, not for the CPU, and
+    /// one starved of its link or sending a 64 KB segment every few windows shows windows with no
+    /// packet at all. The category rule is then applied to the VM's mean values over the
+    /// `categorySpan` windows centred on this one (`around`), and its disk, net or mixed verdict is kept.
+    static func category(cluster: String, around: [String: Double]) -> String {
         guard cluster == "idle" else { return cluster }
-        let own = ClusterNamer.name(centroid: Dictionary(uniqueKeysWithValues: zip(columns, row.values)))
+        let own = ClusterNamer.name(centroid: around)
         return ["disk", "net", "mixed"].contains(own) ? own : cluster
+    }
+
+    /// The windows (centred on the one named) whose mean I/O can turn an "idle" window into disk,
+    /// net or mixed: about a second at the default 100 ms window.
+    public static let categorySpan = 9
+
+    /// Per row of `table`, the mean of each column over the rows of the same VM within
+    /// `categorySpan / 2` windows before and after it (rows of one VM are in time order).
+    static func neighbourhoodMeans(_ table: FeatureTable) -> [[String: Double]] {
+        let half = categorySpan / 2
+        var out = [[String: Double]](repeating: [:], count: table.rows.count)
+        let byVM = Dictionary(grouping: table.rows.indices, by: { table.rows[$0].vm })
+        for rows in byVM.values {
+            for (n, i) in rows.enumerated() {
+                let span = rows[max(0, n - half)...min(rows.count - 1, n + half)]
+                var means: [String: Double] = [:]
+                for (j, column) in table.schema.columns.enumerated() {
+                    let values = span.map { table.rows[$0].values[j] }.filter(\.isFinite)
+                    if !values.isEmpty { means[column] = values.reduce(0, +) / Double(values.count) }
+                }
+                out[i] = means
+            }
+        }
+        return out
     }
 
     public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
@@ -57,19 +82,29 @@ public struct Scorer {
         let index = variant.featureNames.map { table.schema.columns.firstIndex(of: $0) }
         let raw = Matrix(rows: table.rows.count, columns: variant.featureNames.count,
                          data: table.rows.flatMap { row in index.map { $0.map { row.values[$0] } ?? .nan } })
+        // The clusters see a column the trace lacks as "nothing of it happened" when it is a
+        // demand column (a trace with no network event cannot show a VM streaming); the
+        // classifier takes it at its training mean, so that its absence does not read as a cause.
+        let unseenDemand = variant.featureNames.indices.filter {
+            index[$0] == nil && FeatureColumn.named(variant.featureNames[$0])?.role == .demand
+        }
+        var clusterRaw = raw
+        for i in 0..<raw.rows { for j in unseenDemand { clusterRaw[i, j] = 0 } }
         var windows: [WindowScore] = []
         var categories: [String] = []
         if raw.rows > 0 {
             let output = variant.pipeline.transform(raw)
             let p = variant.classifier.predictProbabilities(output.scaled)
-            let clusters = Self.nearest(output.components, centers: variant.centroids)
+            let components = unseenDemand.isEmpty ? output.components : variant.pipeline.transform(clusterRaw).components
+            let clusters = Self.nearest(components, centers: variant.centroids)
+            let around = Self.neighbourhoodMeans(table)
             for (i, row) in table.rows.enumerated() {
                 var kind = InterferenceKind.cpu, best = -1.0
                 for (c, name) in classes.enumerated() where name != InterferenceKind.none && p[i, c] > best { best = p[i, c]; kind = name }
                 let none = classes.firstIndex(of: InterferenceKind.none) ?? 0
                 windows.append(WindowScore(vm: row.vm, startNs: row.startNs, endNs: row.endNs,
                                            probability: 1 - p[i, none], kind: kind))
-                categories.append(Self.category(cluster: variant.clusterNames[clusters[i]], row: row, columns: table.schema.columns))
+                categories.append(Self.category(cluster: variant.clusterNames[clusters[i]], around: around[i]))
             }
         }
         windows = gate.apply(windows, evidence: features.evidence)

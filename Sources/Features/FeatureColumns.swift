@@ -82,7 +82,13 @@ extension FeatureColumn {
         w("block_complete_interval_std_ms", .block, .milliseconds, .suffering) {
             Stats.standardDeviation(Stats.intervals($0.window.diskCompleteTimes)) / 1e6
         },
+        blockDeviceOthersShare,
     ]
+    /// Of the bytes on the devices the VM used over its last windows, the share others moved: who
+    /// else was there, as a share, so it carries from one machine's disks to another's.
+    public static let blockDeviceOthersShare = w("block_device_others_share", .block, .share, .suffering) {
+        $0.window.sharedDisk.othersShare
+    }
 
     // qemu: the thread pool's submits and completions (LTTng-UST).
     public static let qemuSubmitsPerSecond = w("qemu_submits_per_s", .qemu, .perSecond, .demand) { $0.rate($0.window.qemuSubmits) }
@@ -104,7 +110,12 @@ extension FeatureColumn {
             $0.window.vhostObservedNs > 0 ? Double($0.window.vhostWaitingNs) / Double($0.window.vhostObservedNs) : 0
         },
         netXmitWaitMean,
+        netLinkOthersShare,
     ]
+    /// Of the bytes on the links the VM used over its last windows, the share others sent.
+    public static let netLinkOthersShare = w("net_link_others_share", .net, .share, .suffering) {
+        $0.window.sharedLink.othersShare
+    }
 
     // pt: from an Intel PT capture's packets (no scheduler events).
     public static let ptGuestShare = p("pt_guest_share", .share, .demand) { $0.pt_guest_share }

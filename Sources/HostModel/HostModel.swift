@@ -18,15 +18,21 @@ public struct HostModelConfiguration: Sendable {
     public var traceDirectories: [String]? = nil
     /// Put before every VM name (`hostA/` when a folder holds several hosts); empty: none.
     public var vmNamePrefix = ""
+    /// The windows a VM window's `sharedDisk` and `sharedLink` sum over (this one and those before).
+    public var sharingMemory: Int
+    /// The windows a device or link stays a VM's after it last moved bytes on it.
+    public var sharingAssociation: Int
 
     public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
                 knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init(),
-                recordsStateChanges: Bool = false) {
+                recordsStateChanges: Bool = false, sharingMemory: Int = 10, sharingAssociation: Int = 50) {
         self.windowNs = windowNs
         self.vmNames = vmNames
         self.knownThreads = knownThreads
         self.reading = reading
         self.recordsStateChanges = recordsStateChanges
+        self.sharingMemory = sharingMemory
+        self.sharingAssociation = sharingAssociation
     }
 }
 
@@ -75,6 +81,8 @@ public final class HostModel {
     private var bornAt: [Int32: Int64] = [:]
     private var window: Int64 = .min
     var vmWindows: [VMWindow] = []
+    /// Per VM, its use of devices and links over the last `sharingMemory` windows.
+    var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse)] = []
     var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
     private var pendingQemu: [Int64: PendingRequest] = [:]
@@ -603,6 +611,12 @@ public final class HostModel {
             tracked[tid] = thread
         }
         for vm in vmWindows.indices {
+            if sharing.count <= vm { sharing.append((TrailingSharedUse(), TrailingSharedUse())) }
+            let name = registry.vms[vm].name, c = configuration
+            vmWindows[vm].sharedDisk = sharing[vm].disk.push(index: window, user: name, bytes: hostWindow.diskBytes,
+                                                             memory: c.sharingMemory, association: c.sharingAssociation)
+            vmWindows[vm].sharedLink = sharing[vm].link.push(index: window, user: name, bytes: hostWindow.netBytes,
+                                                             memory: c.sharingMemory, association: c.sharingAssociation)
             vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
             vmWindows[vm].observedEndNs = end
             onWindow?(vmWindows[vm])

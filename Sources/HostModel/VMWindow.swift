@@ -62,6 +62,12 @@ public struct VMWindow: Sendable {
     /// Queue → transmit delays of the VM's packets (net_dev_queue matched to net_dev_xmit), ns.
     public var xmitDelays: [Int64] = []
 
+    // sharing (over the model's `sharingMemory` windows, ending with this one)
+    /// Bytes on the block devices the VM used: its own and everyone's.
+    public var sharedDisk = SharedUse()
+    /// Bytes on the network links the VM used: its own and everyone's.
+    public var sharedLink = SharedUse()
+
     /// Root-cause keys counted in the window.
     public var keys: [EventKey: Int] = [:]
 

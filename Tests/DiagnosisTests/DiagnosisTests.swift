@@ -300,14 +300,39 @@ import Testing
 }
 
 @Suite struct WindowCategoryTests {
-    @Test func ioTheWindowShowsWinsOverAnIdleCluster() {
-        let columns = ["sched_running_share", "sched_idle_share", "net_tx_bytes_per_s", "net_rx_bytes_per_s"]
-        let streaming = FeatureRow(vm: "v", startNs: 0, endNs: 1, values: [0.05, 0.9, 280_000, 9_000], label: nil)
-        let quiet = FeatureRow(vm: "v", startNs: 0, endNs: 1, values: [0.05, 0.9, 2_000, 100], label: nil)
-        #expect(Scorer.category(cluster: "idle", row: streaming, columns: columns) == "net")
-        #expect(Scorer.category(cluster: "idle", row: quiet, columns: columns) == "idle")
+    @Test func ioAroundTheWindowWinsOverAnIdleCluster() {
+        let streaming = ["sched_running_share": 0.05, "sched_idle_share": 0.9, "net_tx_bytes_per_s": 280_000, "net_rx_bytes_per_s": 9_000]
+        let quiet = ["sched_running_share": 0.05, "sched_idle_share": 0.9, "net_tx_bytes_per_s": 2_000, "net_rx_bytes_per_s": 100]
+        #expect(Scorer.category(cluster: "idle", around: streaming) == "net")
+        #expect(Scorer.category(cluster: "idle", around: quiet) == "idle")
         // Only an idle cluster is overridden: a named cluster keeps its name.
-        #expect(Scorer.category(cluster: "cpu", row: streaming, columns: columns) == "cpu")
+        #expect(Scorer.category(cluster: "cpu", around: streaming) == "cpu")
+    }
+
+    /// A sender of one 64 KB segment every fifth window: its windows without a packet are net
+    /// (the mean over the nine windows around each is ≥ 100 kB/s), a VM's rows never mix with
+    /// another's, and the span is cut at the ends of the trace.
+    @Test func theMeansAroundAWindowAreThoseOfItsOwnVMOverNineWindows() {
+        let schema = FeatureSchema(groups: [.net], windowNs: 100_000_000)
+        let tx = schema.columns.firstIndex(of: "net_tx_bytes_per_s")!
+        func row(_ vm: String, _ i: Int64, _ bytesPerSecond: Double) -> FeatureRow {
+            var values = [Double](repeating: 0, count: schema.columns.count)
+            values[tx] = bytesPerSecond
+            return FeatureRow(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, values: values, label: nil)
+        }
+        var rows: [FeatureRow] = []
+        for i in Int64(0)..<20 {
+            rows.append(row("bursty", i, i % 5 == 0 ? 655_360 : 0))
+            rows.append(row("quiet", i, 0))
+        }
+        let means = Scorer.neighbourhoodMeans(FeatureTable(schema: schema, rows: rows))
+        // bursty's window 2: windows 0…6 hold 0 and 5 → 2 segments over 7 windows
+        #expect(means[4]["net_tx_bytes_per_s"] == 2 * 655_360.0 / 7)
+        // window 10: windows 6…14 hold one segment (10)
+        #expect(means[20]["net_tx_bytes_per_s"] == 655_360.0 / 9)
+        #expect(means[21]["net_tx_bytes_per_s"] == 0)
+        #expect(Scorer.category(cluster: "idle", around: means[22]) == "net")    // bursty, window 11: 10 and 15
+        #expect(Scorer.category(cluster: "idle", around: means[23]) == "idle")   // quiet, window 11
     }
 }
 

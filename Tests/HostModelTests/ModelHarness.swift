@@ -9,7 +9,11 @@ struct ModelRun {
     let hostWindows: [HostWindow]
 
     init(_ builder: EventBuilder, windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:]) {
-        let model = HostModel(strings: builder.strings, configuration: .init(windowNs: windowNs, vmNames: vmNames))
+        self.init(builder, configuration: .init(windowNs: windowNs, vmNames: vmNames))
+    }
+
+    init(_ builder: EventBuilder, configuration: HostModelConfiguration) {
+        let model = HostModel(strings: builder.strings, configuration: configuration)
         var windows: [VMWindow] = []
         var hostWindows: [HostWindow] = []
         model.onWindow = { windows.append($0) }

@@ -1,0 +1,48 @@
+/// The bytes on the shared resources of one kind (block devices, or network links) that a VM used:
+/// its own and everyone's, summed over a span of windows. A resource counts in a window when the VM
+/// itself moved bytes on it then; bytes no owner was found for count for nobody.
+public struct SharedUse: Sendable, Equatable {
+    public var ownBytes: Int64
+    public var allBytes: Int64
+
+    public init(ownBytes: Int64 = 0, allBytes: Int64 = 0) {
+        self.ownBytes = ownBytes
+        self.allBytes = allBytes
+    }
+
+    /// The others' share of the bytes (0 when nobody moved any): a share, so it reads the same
+    /// on a 2 Mbit/s link and on a 10 Gbit/s one.
+    public var othersShare: Double { allBytes > 0 ? Double(allBytes - ownBytes) / Double(allBytes) : 0 }
+
+    static func + (a: SharedUse, b: SharedUse) -> SharedUse {
+        SharedUse(ownBytes: a.ownBytes + b.ownBytes, allBytes: a.allBytes + b.allBytes)
+    }
+}
+
+/// A VM's `SharedUse` of one kind of resource (devices, or links) over its last `memory` windows.
+/// A resource stays the VM's for `association` windows after it last moved bytes on it: a victim
+/// starved of its link sends nothing for a while, and the others' bytes on that link are then all
+/// there is to see. Summed over `memory` windows, a sender whose traffic comes in bursts (a TSO
+/// segment of 64 KB every few windows) is judged on its rate, not on the window it happened to hit.
+struct TrailingSharedUse {
+    private var lastUsed: [String: Int64] = [:]
+    private var ring: [SharedUse] = []
+    private var next = 0
+
+    /// Adds window `index`'s bytes (by resource, then user) and returns the sums over the last
+    /// `memory` windows, this one included.
+    mutating func push(index: Int64, user: String, bytes: [String: [String: Int64]], memory: Int, association: Int) -> SharedUse {
+        for (resource, users) in bytes where users[user] != nil { lastUsed[resource] = index }
+        var use = SharedUse()
+        for (resource, last) in lastUsed {
+            guard index - last <= Int64(max(0, association)) else { lastUsed[resource] = nil; continue }
+            guard let users = bytes[resource] else { continue }
+            use.ownBytes += users[user] ?? 0
+            use.allBytes += users.values.reduce(0, +)
+        }
+        let memory = max(1, memory)
+        if ring.count < memory { ring.append(use) } else { ring[next] = use }
+        next = (next + 1) % memory
+        return ring.reduce(SharedUse(), +)
+    }
+}
