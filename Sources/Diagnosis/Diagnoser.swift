@@ -36,12 +36,19 @@ public struct Diagnoser: Sendable {
     }
 
     /// A VM that saturates a device or link is the culprit there, not the victim of the VM it
-    /// crushes: when two VMs' disk (net) periods overlap and each names the other as culprit on
-    /// the same resource, the one that made more of the bytes on it over the two periods together
-    /// loses its period (both keep theirs when the bytes are equal). A disk (net) period in which no
-    /// one else used the VM's devices (links) at all is dropped too: no tenant interfered.
-    static func withoutSaturators(_ reports: [PeriodReport], evidence: [String: [WindowEvidence]]) -> [PeriodReport] {
+    /// crushes: when two VMs' disk (net) periods name each other as culprit on the same resource,
+    /// and they overlap or follow each other within `contentionGapNs` (a saturator's backlog still
+    /// drains after it stops asking, and the one it held back catches up), they are one contention:
+    /// the VM that made more of the bytes on it over that whole contention loses its periods in it
+    /// (both keep theirs when the bytes are equal). A disk (net) period in which no one else used
+    /// the VM's devices (links) at all is dropped too: no tenant interfered.
+    static func withoutSaturators(_ reports: [PeriodReport], evidence: [String: [WindowEvidence]],
+                                  contentionGapNs: Int64 = 1_000_000_000) -> [PeriodReport] {
         var dropped = Set<Int>()
+        func blames(_ r: PeriodReport, _ kind: InterferenceKind, _ resource: Resource) -> (vm: String, culprit: String)? {
+            guard r.period.kind == kind, r.culprit.resource == resource, let c = r.culprit.name else { return nil }
+            return (r.period.vm, c)
+        }
         for (i, a) in reports.enumerated() where a.period.kind == .disk || a.period.kind == .net {
             // Alone on the device (link) for the whole period: busy, not interfered with by anyone.
             if a.culprit.name == nil, a.culprit.others.isEmpty, a.culprit.share == 0,
@@ -50,20 +57,33 @@ public struct Diagnoser: Sendable {
                 continue
             }
             guard let b = a.culprit.name else { continue }
-            for (j, other) in reports.enumerated() where j != i && other.period.vm == b && other.culprit.name == a.period.vm
-                && other.period.kind == a.period.kind && other.culprit.resource == a.culprit.resource
-                && other.period.startNs < a.period.endNs && other.period.endNs > a.period.startNs {
-                // Judged over both periods together: the whole contention, not one burst.
-                let from = min(a.period.startNs, other.period.startNs), to = max(a.period.endNs, other.period.endNs)
-                let device = a.culprit.resource.device ?? ""
-                var own: Int64 = 0, theirs: Int64 = 0
-                for w in evidence[a.period.vm] ?? [] where w.startNs >= from && w.endNs <= to {
-                    let users = (a.period.kind == .disk ? w.diskBytes : w.netBytes)[device] ?? [:]
-                    own += users[a.period.vm] ?? 0
-                    theirs += users[b] ?? 0
-                }
-                if own > theirs { dropped.insert(i) }
+            // The contention: the periods in which a blames b or b blames a on this resource,
+            // chained by overlaps or gaps of at most `contentionGapNs`, starting from a.
+            let pair = reports.indices.filter { j in
+                guard let x = blames(reports[j], a.period.kind, a.culprit.resource) else { return false }
+                return (x.vm == a.period.vm && x.culprit == b) || (x.vm == b && x.culprit == a.period.vm)
             }
+            var chain = [i], from = a.period.startNs, to = a.period.endNs
+            var grew = true
+            while grew {
+                grew = false
+                for j in pair where !chain.contains(j)
+                    && reports[j].period.startNs <= to + contentionGapNs && reports[j].period.endNs + contentionGapNs >= from {
+                    chain.append(j)
+                    from = min(from, reports[j].period.startNs); to = max(to, reports[j].period.endNs)
+                    grew = true
+                }
+            }
+            guard chain.contains(where: { reports[$0].period.vm == b }) else { continue }
+            // Judged over the whole contention, not one burst.
+            let device = a.culprit.resource.device ?? ""
+            var own: Int64 = 0, theirs: Int64 = 0
+            for w in evidence[a.period.vm] ?? [] where w.startNs >= from && w.endNs <= to {
+                let users = (a.period.kind == .disk ? w.diskBytes : w.netBytes)[device] ?? [:]
+                own += users[a.period.vm] ?? 0
+                theirs += users[b] ?? 0
+            }
+            if own > theirs { dropped.insert(i) }
         }
         return reports.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
     }

@@ -247,6 +247,34 @@ import Testing
         #expect(d.diagnose(scores: scores, evidence: shared).first?.culprit.name == "other")
     }
 
+    /// The saturator stops asking at window 5 but its backlog drains (windows 6–9) while the victim
+    /// catches up and now makes most of the link: the saturator's period right after the victim's
+    /// is the same contention, judged on the bytes of both (windows 0–9), and it loses it. A
+    /// period more than `contentionGapNs` later is a contention of its own.
+    @Test func aSaturatorsPeriodJustAfterItsVictimsIsTheSameContention() {
+        let d = Diagnoser(detector: PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0))
+        func run(gapWindows: Int64) -> [PeriodReport] {
+            var scores: [WindowScore] = [], windows: [WindowEvidence] = []
+            func at(_ vm: String, _ i: Int64, _ p: Double, _ bytes: [String: Int64]) {
+                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: p, kind: "net"))
+                windows.append(evidence(vm, i, bytes))
+            }
+            for i in Int64(0)..<(10 + gapWindows) {
+                let draining = i >= 6 + gapWindows
+                let bytes: [String: Int64] = i < 6 ? ["noisy": 300_000, "victim": 100_000]
+                    : draining ? ["noisy": 50_000, "victim": 150_000] : ["victim": 10_000]
+                at("victim", i, i < 6 ? 0.9 : 0.1, bytes)
+                at("noisy", i, draining ? 0.9 : 0.1, bytes)
+            }
+            return d.diagnose(scores: scores, evidence: windows)
+        }
+        let adjacent = run(gapWindows: 0)
+        #expect(adjacent.map(\.period.vm) == ["victim"])
+        #expect(adjacent.first?.culprit.name == "noisy")
+        // 1.5 s apart: two contentions; in the later one victim made more and noisy keeps its period.
+        #expect(Set(run(gapWindows: 15).map(\.period.vm)) == ["victim", "noisy"])
+    }
+
     @Test func twoEqualUsersBothKeepTheirPeriods() {
         let reports = diagnose(heavy: 200_000, light: 200_000)
         #expect(Set(reports.map(\.period.vm)) == ["heavy", "light"])
