@@ -19,6 +19,13 @@ public struct Dataset: Sendable {
         self.reading = reading
     }
 
+    /// What a careful reader would want to know about the labels of `features` (`Labels.warnings`:
+    /// no rows, VMs the trace lacks, overlapping rows), each sentence naming the labels file.
+    public func labelWarnings(_ labels: Labels, features: TraceFeatures) -> [String] {
+        let file = recording.labelsFile ?? path
+        return labels.warnings(vmNames: features.vmNames).map { "\(file): \($0)" }
+    }
+
     /// The labels and the features they label, with the diagnosis evidence, in one pass.
     public func read(windowNs: Int64) throws -> (features: TraceFeatures, labels: Labels) {
         guard let labels = try recording.labels() else { throw DatasetError.noLabels(path: path) }

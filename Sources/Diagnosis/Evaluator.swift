@@ -37,13 +37,16 @@ public struct Evaluator {
 
     public init(scorer: Scorer) { self.scorer = scorer }
 
-    public func evaluate(datasets: [Dataset], progress: ((String) -> Void)? = nil) throws -> Evaluation {
+    /// `warning` is told each doubt about a dataset's labels (`Dataset.labelWarnings`).
+    public func evaluate(datasets: [Dataset], progress: ((String) -> Void)? = nil,
+                         warning: ((String) -> Void)? = nil) throws -> Evaluation {
         var all: [Item] = []
         var perDataset: [Evaluation.Scores] = []
         var variant = ""
         for dataset in datasets {
             progress?("scoring \(dataset.path)")
             let (features, labels) = try dataset.read(windowNs: scorer.model.training.windowNs)
+            dataset.labelWarnings(labels, features: features).forEach { warning?($0) }
             let report = try scorer.score(path: dataset.path, features: features)
             variant = report.variant
             let item = Item(name: dataset.name, features: features, report: report, labels: labels)

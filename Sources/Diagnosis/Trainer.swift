@@ -66,13 +66,16 @@ public struct Trainer {
         self.folds = folds
     }
 
-    /// Reads the datasets and fits the model; `progress` is told each dataset read.
-    public func train(datasets: [Dataset], progress: ((String) -> Void)? = nil) throws -> InterferenceModel {
+    /// Reads the datasets and fits the model; `progress` is told each dataset read, `warning` each
+    /// doubt about a dataset's labels (`Dataset.labelWarnings`).
+    public func train(datasets: [Dataset], progress: ((String) -> Void)? = nil,
+                      warning: ((String) -> Void)? = nil) throws -> InterferenceModel {
         var traces: [(name: String, table: FeatureTable)] = []
         var leftOut: [String: Set<String>] = [:]
         for dataset in datasets {
             progress?("reading \(dataset.path)")
-            let (features, _) = try dataset.read(windowNs: windowNs)
+            let (features, labels) = try dataset.read(windowNs: windowNs)
+            dataset.labelWarnings(labels, features: features).forEach { warning?($0) }
             traces.append((dataset.name, features.table))
             leftOut[dataset.name] = Self.saturatorWindows(features)
         }

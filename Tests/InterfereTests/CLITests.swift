@@ -117,6 +117,30 @@ struct CLI {
         #expect(r.stderr.contains("4242"))
     }
 
+    /// `train` and `evaluate` say what `features --labels` says of a dataset's labels: a row for a
+    /// VM the trace does not have is a warning naming the labels file, and the run goes on.
+    @Test func trainAndEvaluateWarnOfLabelsForVMsTheTraceLacks() throws {
+        let dataset = scratch.appendingPathComponent("busy-alone")
+        try FileManager.default.createDirectory(at: dataset, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: dataset.appendingPathComponent("trace"),
+                                                   withDestinationURL: Fixtures.hostReal("busy-alone").appendingPathComponent("trace"))
+        for side in ["vm-names.csv", "threads.csv"] {
+            try FileManager.default.copyItem(at: Fixtures.hostReal("busy-alone").appendingPathComponent(side),
+                                             to: dataset.appendingPathComponent(side))
+        }
+        let labels = try String(contentsOf: Fixtures.hostReal("busy-alone").appendingPathComponent("labels.csv"), encoding: .utf8)
+        try (labels + "ghost,7049316440080,7059648679996,cpu,none,\n")
+            .write(to: dataset.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+        let line = "interfere: warning: \(dataset.appendingPathComponent("labels.csv").path): labels for VM `ghost`, not in this trace (its VMs: solo)"
+        let evaluate = try CLI.run(["evaluate", dataset.path])
+        #expect(evaluate.status == 0)
+        #expect(evaluate.stderr.split(separator: "\n").contains { $0 == line })
+        let model = scratch.appendingPathComponent("m.json")
+        let train = try CLI.run(["train", dataset.path, "-o", model.path])
+        #expect(train.status == 0)
+        #expect(train.stderr.split(separator: "\n").contains { $0 == line })
+    }
+
     @Test func featuresWritesTheFileAndSaysTheSchema() throws {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let out = scratch.appendingPathComponent("f.csv")

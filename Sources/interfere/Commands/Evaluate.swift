@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
         try reportingFailures {
             let m = try model.load()
             let evaluation = try Evaluator(scorer: Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)))
-                .evaluate(datasets: datasets.map { Dataset(path: $0, reading: TraceOptions.reading) }, progress: Progress.say)
+                .evaluate(datasets: datasets.map { Dataset(path: $0, reading: TraceOptions.reading) }, progress: Progress.say, warning: warn)
             if json { try printJSON(evaluation) } else { print(TextRender.evaluation(evaluation), terminator: "") }
         }
     }

@@ -31,7 +31,7 @@ struct Train: ParsableCommand {
         try reportingFailures {
             let windowNs = try window.value.ns
             let trainer = Trainer(windowNs: windowNs, k: try k.value.k, seed: seed)
-            let model = try trainer.train(datasets: datasets.map { Dataset(path: $0, reading: TraceOptions.reading) }, progress: Progress.say)
+            let model = try trainer.train(datasets: datasets.map { Dataset(path: $0, reading: TraceOptions.reading) }, progress: Progress.say, warning: warn)
             Supervisor.temporary(for: output)
             try model.write(to: output)
             if json { try printJSON(model.variants.map { ["variant": $0.name, "metrics": $0.metrics.description] }) }
