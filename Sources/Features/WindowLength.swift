@@ -5,7 +5,7 @@ public enum WindowLength {
         public var text: String
         public init(text: String) { self.text = text }
         public var description: String {
-            "window `\(text)`: give a positive length with a unit (ns, us, ms, s), e.g. 100ms"
+            "window `\(text)`: give a length from 100us to 3600s with a unit (ns, us, ms, s), e.g. 100ms"
         }
     }
 
@@ -15,7 +15,8 @@ public enum WindowLength {
             let number = text.dropLast(suffix.count)
             guard let value = Double(number), value.isFinite, value > 0 else { throw Invalid(text: text) }
             let ns = (value * scale).rounded()
-            guard ns >= 1, ns < 1e15 else { throw Invalid(text: text) }
+            // 100 µs to 1 h, as a model's window (`ModelVariant.windowRange`)
+            guard ns >= 1e5, ns <= 3.6e12 else { throw Invalid(text: text) }
             return Int64(ns)
         }
         throw Invalid(text: text)

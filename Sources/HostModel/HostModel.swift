@@ -25,7 +25,7 @@ public struct HostModelConfiguration: Sendable {
 
     public init(windowNs: Int64 = 100_000_000, vmNames: [Int32: String] = [:],
                 knownThreads: [(tid: Int32, pid: Int32, comm: String)] = [], reading: ReadingOptions = .init(),
-                recordsStateChanges: Bool = false, sharingMemory: Int = 10, sharingAssociation: Int = 50) {
+                recordsStateChanges: Bool = false, sharingMemory: Int = 5, sharingAssociation: Int = 50) {
         self.windowNs = windowNs
         self.vmNames = vmNames
         self.knownThreads = knownThreads

@@ -11,19 +11,26 @@ extension InterferenceModel {
     func validate() throws {
         guard !variants.isEmpty else { throw ModelProblem("it has no variant") }
         for v in variants { try v.validate() }
+        // Traces are read with the training window: it must be one the variants were fitted on.
+        guard variants.contains(where: { $0.windowNs == training.windowNs }) else {
+            throw ModelProblem("its training window \(training.windowNs) ns is no variant's window")
+        }
     }
 }
 
 extension ModelVariant {
     /// Most features, clusters or classes a variant may declare (the default model has about 60 features).
     static let maxDimension = 100_000
+    /// The window lengths a model may have: those `WindowLength` accepts (100 µs to 1 h; a shorter
+    /// window makes billions of windows of a minute-long trace).
+    public static let windowRange: ClosedRange<Int64> = 100_000...3_600_000_000_000
 
     func validate() throws {
         func fail(_ what: String) -> ModelProblem { ModelProblem("variant `\(name)`: \(what)") }
         let d = featureNames.count
         guard d > 0, d <= Self.maxDimension else { throw fail("\(d) features") }
         guard Set(featureNames).count == d else { throw fail("a feature is listed twice") }
-        guard windowNs > 0, windowNs < 1_000_000_000_000_000 else { throw fail("window \(windowNs) ns") }
+        guard Self.windowRange.contains(windowNs) else { throw fail("window \(windowNs) ns (give 100 µs to 1 h)") }
         guard scaler.means.count == d, scaler.scales.count == d else {
             throw fail("the scaler has \(scaler.means.count) means and \(scaler.scales.count) scales for \(d) features")
         }

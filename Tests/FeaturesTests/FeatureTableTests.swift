@@ -74,6 +74,12 @@ import TraceIngest
         #expect(throws: WindowLength.Invalid(text: "0ms")) { try WindowLength.parse("0ms") }
         #expect(throws: WindowLength.Invalid(text: "fast")) { try WindowLength.parse("fast") }
         #expect(throws: WindowLength.Invalid(text: "100")) { try WindowLength.parse("100") }
+        // 100 µs to 1 h: a 1 ns window would make 10^10 windows of a ten-second trace.
+        #expect(try WindowLength.parse("100us") == 100_000)
+        #expect(try WindowLength.parse("3600s") == 3_600_000_000_000)
+        #expect(throws: WindowLength.Invalid(text: "99us")) { try WindowLength.parse("99us") }
+        #expect(throws: WindowLength.Invalid(text: "1ns")) { try WindowLength.parse("1ns") }
+        #expect(throws: WindowLength.Invalid(text: "3601s")) { try WindowLength.parse("3601s") }
     }
 
     @Test func csvLoadsAsATable() throws {

@@ -47,6 +47,17 @@ import Testing
         #expect(try loadError { j in j["variants"] = [Any]() }?.contains("no variant") == true)
     }
 
+    /// A model whose training window is absurd or no variant's (fuzz seed 21, input 4490:
+    /// `training.windowNs` = −2^63 made `score` step through windows forever).
+    @Test func windowsOutsideTheRangeOrDisagreeingAreRejected() throws {
+        func training(_ ns: Int64) -> (inout [String: Any]) -> Void {
+            { j in var t = j["training"] as! [String: Any]; t["windowNs"] = ns; j["training"] = t }
+        }
+        #expect(try loadError(training(Int64.min))?.contains("training window -9223372036854775808 ns is no variant's window") == true)
+        #expect(try loadError(training(50_000_000))?.contains("no variant's window") == true)
+        #expect(try loadError(variant { v in v["windowNs"] = 1 })?.contains("window 1 ns (give 100 µs to 1 h)") == true)
+    }
+
     @Test func numbersThatAreNotFiniteAreRejected() throws {
         #expect(try loadError(sub("scaler") { s in var m = s["scales"] as! [Double]; m[0] = 0; s["scales"] = m })?.contains("scaler") == true)
         #expect(try loadError(sub("classifier") { c in
