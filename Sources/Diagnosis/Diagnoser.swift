@@ -1,3 +1,4 @@
+import HostModel
 /// One diagnosed period: when, what kind, why (both key lists), who, and what to do.
 public struct PeriodReport: Sendable, Codable, Equatable {
     public var period: InterferencePeriod

@@ -256,7 +256,7 @@ import Testing
         func run(gapWindows: Int64) -> [PeriodReport] {
             var scores: [WindowScore] = [], windows: [WindowEvidence] = []
             func at(_ vm: String, _ i: Int64, _ p: Double, _ bytes: [String: Int64]) {
-                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: p, kind: "net"))
+                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: p, kind: .net))
                 windows.append(evidence(vm, i, bytes))
             }
             for i in Int64(0)..<(10 + gapWindows) {

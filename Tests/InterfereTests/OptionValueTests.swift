@@ -9,11 +9,11 @@ import Testing
 
     @Test(arguments: [
         (["features", "SHARED/traces/host-real/busy-alone", "--window", "0ms"],
-         "interfere: window `0ms`: give a positive length with a unit (ns, us, ms, s), e.g. 100ms\n"),
+         "interfere: window `0ms`: give a length from 100us to 3600s with a unit (ns, us, ms, s), e.g. 100ms\n"),
         (["features", "SHARED/traces/host-real/busy-alone", "--window", "100"],
-         "interfere: window `100`: give a positive length with a unit (ns, us, ms, s), e.g. 100ms\n"),
+         "interfere: window `100`: give a length from 100us to 3600s with a unit (ns, us, ms, s), e.g. 100ms\n"),
         (["train", "/no/such/dataset", "-o", "OUT/model.json", "--window", "2h"],
-         "interfere: window `2h`: give a positive length with a unit (ns, us, ms, s), e.g. 100ms\n"),
+         "interfere: window `2h`: give a length from 100us to 3600s with a unit (ns, us, ms, s), e.g. 100ms\n"),
         (["train", "/no/such/dataset", "-o", "OUT/model.json", "--k", "1"],
          "interfere: --k: give auto or a number from 2 to 32, not `1`\n"),
         (["train", "/no/such/dataset", "-o", "OUT/model.json", "--k", "many"],
