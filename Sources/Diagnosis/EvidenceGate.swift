@@ -22,11 +22,7 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
 
     /// The VM's share of the bytes on the devices (links) it used in the window; nil when none.
     static func ownShare(_ bytes: [String: [String: Int64]], vm: String) -> Double? {
-        var own: Int64 = 0, all: Int64 = 0
-        for users in bytes.values where users[vm] != nil {
-            own += users[vm]!
-            all += users.values.reduce(0, +)
-        }
+        let (own, all) = ownBytes(bytes, vm: vm)
         return all > 0 ? Double(own) / Double(all) : nil
     }
 

@@ -1,6 +1,6 @@
 /// The bytes on the shared resources of one kind (block devices, or network links) that a VM used:
-/// its own and everyone's, summed over a span of windows. A resource counts in a window when the VM
-/// itself moved bytes on it then; bytes no owner was found for count for nobody.
+/// its own and everyone's, summed over a span of windows (`TrailingSharedUse` says which resources
+/// count as the VM's); bytes no owner was found for count for nobody.
 public struct SharedUse: Sendable, Equatable {
     public var ownBytes: Int64
     public var allBytes: Int64
