@@ -217,7 +217,7 @@ public final class HostModel {
         attributeSteal(cpu: cpu, until: t, runner: prev)
         if let p = track(prev, at: t, firstSeenRunning: true) {
             account(prev, p, until: t)
-            var thread = tracked[prev]!
+            var thread = p   // `track` returned the stored record; `account` leaves it alone
             // A waiter seen running (its switch-in was lost) leaves the queue it was in.
             if thread.state == .preempted || thread.state == .waiting { leaveQueue(prev, of: thread.queueCPU, at: t) }
             if e.prevWasRunnable {
@@ -242,7 +242,7 @@ public final class HostModel {
         }
         if let n = track(next, at: t, firstSeenRunning: false) {
             account(next, n, until: t)
-            var thread = tracked[next]!
+            var thread = n
             if let vm = thread.vcpuVM, !thread.stateIsAssumed {
                 if thread.state == .waiting { vmWindows[vm].waitLatencies.append(t - thread.waitStart) }
                 if thread.state == .preempted { vmWindows[vm].preemptedDurations.append(t - thread.waitStart) }
@@ -267,7 +267,7 @@ public final class HostModel {
         guard let t = track(tid, at: e.time, firstSeenRunning: false, firstSeenIdle: true) else { return }
         guard t.state == .idle else { return }
         account(tid, t, until: e.time)
-        var thread = tracked[tid]!
+        var thread = t
         thread.state = .waiting
         thread.stateIsAssumed = false
         thread.since = e.time
@@ -367,7 +367,7 @@ public final class HostModel {
         registry.noteKVM(tid: tid, vcpuID: e.vcpuID)
         guard let t = track(tid, at: e.time, firstSeenRunning: true) else { return }
         account(tid, t, until: e.time)
-        var thread = tracked[tid]!
+        var thread = t
         thread.vm = registry.info(tid)?.vm ?? thread.vm
         thread.isVCPU = true
         // Running guest or host code: no longer waiting for a CPU (its switch-in was lost).
