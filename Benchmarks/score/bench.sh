@@ -4,7 +4,7 @@
 #   1. wall time: `babeltrace2 TRACE/trace -c sink.utils.dummy` and `interfere score TRACE`, in
 #      alternating pairs, median of PAIRS pairs, on the 5.3 M-event simulated host
 #      (`interfere simulate --preset bench --seed 7 --duration 65 --no-pt`);
-#   2. work: instructions of both under `valgrind --tool=callgrind` on a 0.33 M-event host
+#   2. work: instructions of both under `valgrind --tool=callgrind` on a 0.3 M-event host
 #      (same preset, `--duration 4`): the noise-free figure;
 #   3. with BIG=1, peak RSS (`/usr/bin/time -f %M`) of `score` on the 5.3 M host and on a
 #      ~52 M-event one (`--duration 650`, written to $TMPDIR and deleted after).
@@ -65,20 +65,16 @@ PY
 instructions() {   # instructions OUT CMD...: callgrind's instruction total of CMD
     local out=$1; shift
     valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$out" "$@" >/dev/null 2>&1
-    callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'
+    callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); print $1; done = 1 }'
 }
 
 ratio_work() {   # ratio_work TRACE
     local trace=$1 di si
     di=$(instructions "$TRACES/dummy.callgrind" babeltrace2 "$trace/trace" -c sink.utils.dummy)
-    # The supervisor's child does the work: --trace-children follows it; sum every process.
-    valgrind --tool=callgrind --dump-instr=no --trace-children=yes \
-        --callgrind-out-file="$TRACES/score.callgrind.%p" "$BIN" score "$trace" -m "$MODEL" >/dev/null 2>&1
-    si=0
-    for f in "$TRACES"/score.callgrind.*; do
-        si=$((si + $(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')))
-    done
-    rm -f "$TRACES"/score.callgrind.* "$TRACES/dummy.callgrind"
+    # In this process (INTERFERE_IN_PROCESS=1): valgrind cannot follow the supervisor's re-exec
+    # of the binary; the supervisor itself only waits.
+    si=$(INTERFERE_IN_PROCESS=1 instructions "$TRACES/score.callgrind" "$BIN" score "$trace" -m "$MODEL")
+    rm -f "$TRACES/score.callgrind" "$TRACES/dummy.callgrind"
     python3 - "$trace" "$(events "$trace")" "$di" "$si" <<'PY'
 import sys
 trace, events, d, s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
