@@ -57,12 +57,14 @@ public struct Scorer {
 
     /// Per row of `table`, the mean of each column over the rows of the same VM within
     /// `categorySpan / 2` windows before and after it (rows of one VM are in time order).
-    static func neighbourhoodMeans(_ table: FeatureTable) -> [[String: Double]] {
+    /// Only the rows `wanted` accepts are computed (the others stay empty): the means are read for
+    /// "idle" windows alone.
+    static func neighbourhoodMeans(_ table: FeatureTable, wanted: (Int) -> Bool = { _ in true }) -> [[String: Double]] {
         let half = categorySpan / 2
         var out = [[String: Double]](repeating: [:], count: table.rows.count)
         let byVM = Dictionary(grouping: table.rows.indices, by: { table.rows[$0].vm })
         for rows in byVM.values {
-            for (n, i) in rows.enumerated() {
+            for (n, i) in rows.enumerated() where wanted(i) {
                 let span = rows[max(0, n - half)...min(rows.count - 1, n + half)]
                 var means: [String: Double] = [:]
                 for (j, column) in table.schema.columns.enumerated() {
@@ -97,7 +99,7 @@ public struct Scorer {
             let p = variant.classifier.predictProbabilities(output.scaled)
             let components = unseenDemand.isEmpty ? output.components : variant.pipeline.transform(clusterRaw).components
             let clusters = Self.nearest(components, centers: variant.centroids)
-            let around = Self.neighbourhoodMeans(table)
+            let around = Self.neighbourhoodMeans(table) { variant.clusterNames[clusters[$0]] == "idle" }
             for (i, row) in table.rows.enumerated() {
                 var kind = InterferenceKind.cpu, best = -1.0
                 for (c, name) in classes.enumerated() where name != InterferenceKind.none && p[i, c] > best { best = p[i, c]; kind = name }

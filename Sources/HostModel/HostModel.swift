@@ -53,14 +53,29 @@ public final class HostModel {
     public var onHostWindow: ((HostWindow) -> Void)?
 
     /// Event kinds seen (which feature groups the trace supports).
-    public private(set) var seenKinds = Set<EventKind>()
+    public var seenKinds: Set<EventKind> { Set(EventKind.allCases.filter { seenKindBits & (1 << UInt64($0.rawValue)) != 0 }) }
+    /// `seenKinds` as one bit per kind (kinds number under 64), set per event without hashing.
+    private var seenKindBits: UInt64 = 0
     public private(set) var firstTime: Int64?
     public private(set) var lastTime: Int64 = 0
 
     /// Whole-trace state time per vCPU thread.
-    public private(set) var vcpuTotals: [Int32: StateTimes] = [:]
+    public private(set) var vcpuTotals = IntTable<Int32, StateTimes>()
     /// Whole-trace exit counts and exit → entry handling times per VM and reason.
-    public private(set) var exitTotals: [Int: [ExitReason: ExitStatistics]] = [:]
+    public var exitTotals: [Int: [ExitReason: ExitStatistics]] {
+        var result: [Int: [ExitReason: ExitStatistics]] = [:]
+        for (vm, row) in exitTotalsByIndex.enumerated() {
+            var byReason: [ExitReason: ExitStatistics] = [:]
+            for (r, statistics) in row.enumerated() { if let statistics { byReason[exits.reasons[r]] = statistics } }
+            if !byReason.isEmpty { result[vm] = byReason }
+        }
+        return result
+    }
+    /// `exitTotals` by VM and dense exit reason index (`exits`).
+    private var exitTotalsByIndex: [[ExitStatistics?]] = []
+    /// The exit reasons seen, each given a dense index, and the current window's exit counts per
+    /// VM by that index (added to the VM windows' `exitsByReason` and `keys` when they close).
+    private var exits = ExitCounts()
     /// Whole-trace time stolen from each VM's vCPUs, by who held the CPU (other than the VM itself).
     public private(set) var stolenTotals: [Int: [String: Int64]] = [:]
     /// Whole-trace time each VM's vCPUs waited while the VM's own threads held their CPU.
@@ -77,8 +92,8 @@ public final class HostModel {
 
     let windowNs: Int64
     var cpus: [CPUState] = []
-    private var tracked: [Int32: TrackedThread] = [:]
-    private var bornAt: [Int32: Int64] = [:]
+    private var tracked = IntTable<Int32, TrackedThread>()
+    private var bornAt = IntTable<Int32, Int64>()
     private var window: Int64 = .min
     var vmWindows: [VMWindow] = []
     /// Per VM, its use of devices and links over the last `sharingMemory` windows.
@@ -110,7 +125,7 @@ public final class HostModel {
         if firstTime == nil { firstTime = e.time; startWindow(Self.floorDiv(e.time, windowNs), at: e.time) }
         if e.time >= (window + 1) * windowNs { advance(to: e.time) }
         lastTime = max(lastTime, e.time)
-        seenKinds.insert(e.kind)
+        seenKindBits |= 1 << UInt64(e.kind.rawValue)
         // An event with no CPU (cpu -1) or one out of range is on the unknown CPU: its own bucket.
         let cpu = e.cpu >= 0 && Int(e.cpu) < EventCPU.limit ? Int(e.cpu) : Self.unknownCPU
         if cpu >= cpus.count { cpus.append(contentsOf: (cpus.count...cpu).map { _ in CPUState() }) }
@@ -202,7 +217,7 @@ public final class HostModel {
         attributeSteal(cpu: cpu, until: t, runner: prev)
         if let p = track(prev, at: t, firstSeenRunning: true) {
             account(prev, p, until: t)
-            var thread = tracked[prev]!
+            var thread = p   // `track` returned the stored record; `account` leaves it alone
             // A waiter seen running (its switch-in was lost) leaves the queue it was in.
             if thread.state == .preempted || thread.state == .waiting { leaveQueue(prev, of: thread.queueCPU, at: t) }
             if e.prevWasRunnable {
@@ -227,7 +242,7 @@ public final class HostModel {
         }
         if let n = track(next, at: t, firstSeenRunning: false) {
             account(next, n, until: t)
-            var thread = tracked[next]!
+            var thread = n
             if let vm = thread.vcpuVM, !thread.stateIsAssumed {
                 if thread.state == .waiting { vmWindows[vm].waitLatencies.append(t - thread.waitStart) }
                 if thread.state == .preempted { vmWindows[vm].preemptedDurations.append(t - thread.waitStart) }
@@ -238,8 +253,8 @@ public final class HostModel {
             thread.stateIsAssumed = false
             thread.since = t
             thread.lastCPU = cpu
+            if let vm = thread.vcpuVM { markActive(next, &thread, vm: vm) }
             tracked[next] = thread
-            if let vm = thread.vcpuVM { vmWindows[vm].activeVCPUs.insert(next) }
         }
         cpus[cpu].current = next
         cpus[cpu].since = t
@@ -252,7 +267,7 @@ public final class HostModel {
         guard let t = track(tid, at: e.time, firstSeenRunning: false, firstSeenIdle: true) else { return }
         guard t.state == .idle else { return }
         account(tid, t, until: e.time)
-        var thread = tracked[tid]!
+        var thread = t
         thread.state = .waiting
         thread.stateIsAssumed = false
         thread.since = e.time
@@ -352,37 +367,55 @@ public final class HostModel {
         registry.noteKVM(tid: tid, vcpuID: e.vcpuID)
         guard let t = track(tid, at: e.time, firstSeenRunning: true) else { return }
         account(tid, t, until: e.time)
-        var thread = tracked[tid]!
+        var thread = t
         thread.vm = registry.info(tid)?.vm ?? thread.vm
         thread.isVCPU = true
         // Running guest or host code: no longer waiting for a CPU (its switch-in was lost).
         if thread.state == .preempted || thread.state == .waiting { leaveQueue(tid, of: thread.queueCPU, at: e.time) }
         guard let vm = thread.vcpuVM else { tracked[tid] = thread; return }
         if e.kind == .kvmEntry {
-            if let reason = thread.pendingExit {
+            if thread.pendingExit >= 0 {
                 let handling = e.time - thread.exitStart
                 vmWindows[vm].exitHandling.add(handling)
-                exitTotals[vm, default: [:]][reason, default: ExitStatistics()].handling.add(handling)
-                thread.pendingExit = nil
+                withExitTotals(vm: vm, reason: Int(thread.pendingExit)) { $0.handling.add(handling) }
+                thread.pendingExit = -1
             }
             vmWindows[vm].entries += 1
             thread.state = .guest
             thread.stateIsAssumed = false
             changed(tid, to: .guest, cpu: cpu, at: e.time)
         } else {
-            let reason = ExitReason(rawValue: e.exitReason, isa: e.isa)
-            vmWindows[vm].exitsByReason[reason, default: 0] += 1
-            vmWindows[vm].keys[EventKey(.exit, reason.name), default: 0] += 1
-            exitTotals[vm, default: [:]][reason, default: ExitStatistics()].count += 1
-            thread.pendingExit = reason
+            let reason = exits.index(of: ExitReason(rawValue: e.exitReason, isa: e.isa))
+            exits.count(vm: vm, reason: reason)
+            withExitTotals(vm: vm, reason: reason) { $0.count += 1 }
+            thread.pendingExit = Int32(reason)
             thread.exitStart = e.time
             thread.state = .hypervisor
             changed(tid, to: .hypervisor, cpu: cpu, at: e.time)
         }
         thread.since = e.time
         thread.lastCPU = cpu
+        markActive(tid, &thread, vm: vm)
         tracked[tid] = thread
+    }
+
+    /// The whole-trace exit statistics of `vm` and exit reason index `reason`, created when absent.
+    private func withExitTotals(vm: Int, reason: Int, _ body: (inout ExitStatistics) -> Void) {
+        if exitTotalsByIndex.count <= vm { exitTotalsByIndex.append(contentsOf: repeatElement([], count: vm + 1 - exitTotalsByIndex.count)) }
+        if exitTotalsByIndex[vm].count <= reason {
+            exitTotalsByIndex[vm].append(contentsOf: repeatElement(nil, count: reason + 1 - exitTotalsByIndex[vm].count))
+        }
+        if exitTotalsByIndex[vm][reason] == nil { exitTotalsByIndex[vm][reason] = ExitStatistics() }
+        body(&exitTotalsByIndex[vm][reason]!)
+    }
+
+    /// Puts a vCPU thread in its VM window's `activeVCPUs`, once per window (the thread remembers
+    /// the window and VM it was last put in).
+    @inline(__always) private func markActive(_ tid: Int32, _ thread: inout TrackedThread, vm: Int) {
+        guard thread.activeWindow != window || thread.activeVM != vm else { return }
         vmWindows[vm].activeVCPUs.insert(tid)
+        thread.activeWindow = window
+        thread.activeVM = vm
     }
 
     // MARK: - Disk and network
@@ -568,6 +601,7 @@ public final class HostModel {
 
     private func startWindow(_ index: Int64, at t: Int64) {
         window = index
+        exits.clearWindow()
         for vm in vmWindows.indices {
             vmWindows[vm] = VMWindow(vm: vm, index: index, windowNs: windowNs)
             vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
@@ -619,6 +653,7 @@ public final class HostModel {
                                                              memory: c.sharingMemory, association: c.sharingAssociation)
             vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
             vmWindows[vm].observedEndNs = end
+            exits.add(vm: vm, to: &vmWindows[vm])
             onWindow?(vmWindows[vm])
         }
         expireUnownedPackets(before: partial ? .max : end - NetworkAttribution.ownerHorizonNs)
@@ -717,8 +752,12 @@ struct TrackedThread {
     var stealSince: Int64 = 0
     var queueCPU = -1
     var lastCPU = -1
-    var pendingExit: ExitReason?
+    /// The dense index (`ExitCounts`) of the exit reason awaiting its entry, -1 for none.
+    var pendingExit: Int32 = -1
     var exitStart: Int64 = 0
+    /// The window and VM whose `activeVCPUs` last took this thread.
+    var activeWindow: Int64 = .min
+    var activeVM = -1
     /// The state was inferred from the thread's first event, not seen being entered.
     var stateIsAssumed = false
 
@@ -734,4 +773,61 @@ struct PendingRequest {
     var vm: Int
     var time: Int64
     var isWrite: Bool
+}
+
+/// The exit reasons of a trace, each given a dense index when first seen, and the current
+/// window's exit counts per VM by that index: a `kvm_exit` costs one cheap table lookup instead
+/// of hashing the reason and its key's name into the window's dictionaries (issue 18).
+struct ExitCounts {
+    private(set) var reasons: [ExitReason] = []
+    /// Each reason's root-cause key (`kvm_exit <name>`).
+    private var keys: [EventKey] = []
+    private var byRaw = IntTable<Int64, Int32>()
+    /// Per VM, per reason index: exits in the current window.
+    private var window: [[Int]] = []
+    /// Per VM, the reason indices counted in the current window, in order of first count.
+    private var touched: [[Int]] = []
+
+    /// The dense index of `reason`, given one when new.
+    @inline(__always)
+    mutating func index(of reason: ExitReason) -> Int {
+        let key = reason.rawValue ^ (reason.isa << 56)
+        if let i = byRaw[key], reasons[Int(i)] == reason { return Int(i) }
+        if let i = reasons.firstIndex(of: reason) { return i }
+        reasons.append(reason)
+        keys.append(EventKey(.exit, reason.name))
+        if byRaw[key] == nil { byRaw[key] = Int32(reasons.count - 1) }
+        return reasons.count - 1
+    }
+
+    @inline(__always)
+    mutating func count(vm: Int, reason: Int) {
+        if window.count <= vm {
+            window.append(contentsOf: repeatElement([], count: vm + 1 - window.count))
+            touched.append(contentsOf: repeatElement([], count: vm + 1 - touched.count))
+        }
+        if window[vm].count <= reason { window[vm].append(contentsOf: repeatElement(0, count: reason + 1 - window[vm].count)) }
+        if window[vm][reason] == 0 { touched[vm].append(reason) }
+        window[vm][reason] += 1
+    }
+
+    /// Adds `vm`'s counts of the window to its `exitsByReason` and `keys`, and clears them.
+    mutating func add(vm: Int, to w: inout VMWindow) {
+        guard vm < touched.count else { return }
+        for r in touched[vm] {
+            let n = window[vm][r]
+            w.exitsByReason[reasons[r], default: 0] += n
+            w.keys[keys[r], default: 0] += n
+            window[vm][r] = 0
+        }
+        touched[vm].removeAll(keepingCapacity: true)
+    }
+
+    /// Forgets the counts of the window (a new one starts).
+    mutating func clearWindow() {
+        for vm in touched.indices {
+            for r in touched[vm] { window[vm][r] = 0 }
+            touched[vm].removeAll(keepingCapacity: true)
+        }
+    }
 }

@@ -31,20 +31,20 @@ public enum ThreadRole: Sendable, Equatable {
 /// (`qemu-system-*`, `qemu-kvm`) with threads named `CPU n/KVM` or `CPU n/TCG`. `vhost-<pid>`
 /// belongs to VM `<pid>`. Names come from `vmNames` (pid → name) or are `<comm>-<pid>`.
 public struct ThreadRegistry {
-    public private(set) var threads: [Int32: ThreadInfo] = [:]
+    public private(set) var threads = IntTable<Int32, ThreadInfo>()
     /// VMs in order of discovery; `vmIndex[pid]` is the index.
     public private(set) var vms: [VMIdentity] = []
     public private(set) var vmIndex: [Int32: Int] = [:]
     /// Process (tgid) comm, from the main thread's comm.
-    private var processComm: [Int32: Int32] = [:]
+    private var processComm = IntTable<Int32, Int32>()
     private let vmNames: [Int32: String]
     /// Put before every VM name (the host's, when a folder holds several hosts).
     private let namePrefix: String
     let strings: StringTable
     /// Comm ids already classified as vCPU names (`CPU n/...`) → n, or -1 when not one.
-    private var vcpuNameCache: [Int32: Int32] = [:]
-    private var qemuNameCache: [Int32: Bool] = [:]
-    private var vhostNameCache: [Int32: Int32] = [:]
+    private var vcpuNameCache = IntTable<Int32, Int32>()
+    private var qemuNameCache = IntTable<Int32, Bool>()
+    private var vhostNameCache = IntTable<Int32, Int32>()
 
     public init(strings: StringTable, vmNames: [Int32: String] = [:], namePrefix: String = "") {
         self.strings = strings

@@ -249,6 +249,7 @@ final class SinkState {
             lastClassIndex = index
         }
         classCounts[index] += 1
+        let plan = plans[index]
 
         var time: Int64 = lastTime
         if hasClock[index], let snapshot = bt_message_event_borrow_default_clock_snapshot_const(message) {
@@ -271,7 +272,7 @@ final class SinkState {
             packetCPU = Self.cpuID(of: packet)
         }
         lastCPU = packetCPU
-        if packetCPU < 0, let field = plans[index].cpuField {
+        if packetCPU < 0, let field = plan.cpuField {
             // No `cpu_id` in the packet context: older perf conversions carry `perf_cpu` per event.
             lastCPU = Self.cpu(field, of: event)
         }
@@ -283,8 +284,8 @@ final class SinkState {
             noCPUCount += 1
         }
 
-        guard let kind = plans[index].kind else { return }
-        buffer.append(decode(event, plan: plans[index], kind: kind, time: time))
+        guard let kind = plan.kind else { return }
+        buffer.append(decode(event, plan: plan, kind: kind, time: time))
     }
 
     @inline(__always)
