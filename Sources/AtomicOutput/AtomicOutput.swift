@@ -10,6 +10,7 @@ public enum AtomicOutput {
         public var path: String
         public var reason: String
         public var description: String { "\(path): cannot write: \(reason)" }
+        public init(path: String, reason: String) { self.path = path; self.reason = reason }
     }
 
     /// The temporary name used beside `url` while it is written: `.NAME.tmp-PID`.

@@ -87,7 +87,7 @@ public struct Trainer {
     /// lets such a window be scored as disk or net interference, and learning from them would
     /// teach the classifier that a long disk latency or a slow transmit is normal (they are the
     /// culprit's own queue): the classifier leaves them out; the workload clusters keep them.
-    static func saturatorWindows(_ features: TraceFeatures, gate: EvidenceGate = .init()) -> Set<String> {
+    public static func saturatorWindows(_ features: TraceFeatures, gate: EvidenceGate = .init()) -> Set<String> {
         let none = Set(features.table.rows.filter { $0.label?.interference == InterferenceKind.none }.map { "\($0.vm)@\($0.startNs)" })
         var out = Set<String>()
         for w in features.evidence {

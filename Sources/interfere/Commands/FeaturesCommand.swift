@@ -20,7 +20,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "A labels.csv (vm,start_ns,end_ns,workload,interference,culprit): adds the label covering most of each window.")
     var labels: String?
 
-    @Option(name: .shortAndLong, help: "Output file (default: standard output).")
+    @Option(name: .shortAndLong, help: "Output file (default: standard output), or a data-lake partition folder ending in / (lake/host=NAME/: part-00000.csv and table.json).")
     var output: String?
 
     func run() throws {
@@ -29,6 +29,9 @@ struct FeaturesCommand: ParsableCommand {
             let labelSet = try labels.map { try Labels(path: $0) }
             let recording = try options.hostRecording()
             let configuration = try recording.configuration(windowNs: windowNs, reading: TraceOptions.reading)
+            if let output, LakePartition.isPartitionPath(output) {
+                return try writePartition(output, recording: recording, windowNs: windowNs, labels: labelSet, configuration: configuration)
+            }
             if recording.source == .ptCapture {
                 // An Intel PT capture: the pt group only.
                 let table = try TraceFeatures.read(recording, windowNs: windowNs, labels: labelSet).table
