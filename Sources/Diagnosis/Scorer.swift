@@ -79,6 +79,28 @@ public struct Scorer {
 
     public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
         let table = features.table
+        var (variant, windows, categories) = try windowScores(table)
+        windows = gate.apply(windows, evidence: features.evidence)
+        let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
+        var vms: [VMScore] = []
+        for vm in features.vmNames {
+            let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
+            var shares: [String: Double] = [:]
+            for i in rows { shares[categories[i], default: 0] += 1 / Double(rows.count) }
+            let category = shares.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? "idle"
+            vms.append(VMScore(vm: vm, category: category, categoryShares: shares,
+                               windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: periods.filter { $0.period.vm == vm }))
+        }
+        return ScoreReport(trace: path, variant: variant.name, schemaID: variant.schemaID,
+                           featureGroups: table.schema.groups.map(\.rawValue),
+                           absentColumns: variant.featureNames.filter { !table.schema.columns.contains($0) },
+                           detector: diagnoser.detector, vms: vms)
+    }
+
+    /// Each row's score before the evidence gate (P(interfered), its kind) and workload category,
+    /// with the model variant that fits the table's columns: the one per-window step of `score`
+    /// and of a live scorer.
+    public func windowScores(_ table: FeatureTable) throws -> (variant: ModelVariant, windows: [WindowScore], categories: [String]) {
         let variant = try model.variant(forColumns: table.schema.columns, windowNs: table.schema.windowNs)
         let classes = try Self.kinds(variant)
         let index = variant.featureNames.map { table.schema.columns.firstIndex(of: $0) }
@@ -109,21 +131,7 @@ public struct Scorer {
                 categories.append(Self.category(cluster: variant.clusterNames[clusters[i]], around: around[i]))
             }
         }
-        windows = gate.apply(windows, evidence: features.evidence)
-        let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
-        var vms: [VMScore] = []
-        for vm in features.vmNames {
-            let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
-            var shares: [String: Double] = [:]
-            for i in rows { shares[categories[i], default: 0] += 1 / Double(rows.count) }
-            let category = shares.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? "idle"
-            vms.append(VMScore(vm: vm, category: category, categoryShares: shares,
-                               windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: periods.filter { $0.period.vm == vm }))
-        }
-        return ScoreReport(trace: path, variant: variant.name, schemaID: variant.schemaID,
-                           featureGroups: table.schema.groups.map(\.rawValue),
-                           absentColumns: variant.featureNames.filter { !table.schema.columns.contains($0) },
-                           detector: diagnoser.detector, vms: vms)
+        return (variant, windows, categories)
     }
 
     /// The variant's classes as interference kinds; a class that is none is an error.

@@ -8,7 +8,7 @@ import CBabeltrace2
 final class FieldPlan {
     enum Scope: UInt8 { case payload, commonContext, specificContext }
     enum Reader: UInt8 { case unsigned, signed, string, rwbsBits, perfFlags }
-    enum Slot: UInt8 { case a, b, c, d, s1, s2, tid, pid, context, sourcePort, destinationPort }
+    enum Slot: UInt8 { case a, b, c, d, s1, s2, tid, pid, context, sourcePort, destinationPort, time, cpu }
 
     struct Read {
         var slot: Slot
@@ -59,6 +59,15 @@ final class FieldPlan {
         }
         if !reads.contains(where: { $0.slot == .pid }), let r = payload.find(["perf_pid"]) {
             reads.append(Read(slot: .pid, scope: .payload, index: r.index, reader: r.reader))
+        }
+
+        // A replayed event (`interfere watch`'s test replayer, through LTTng-UST) carries the
+        // recorded clock value and CPU: they stand for the UST clock and the replayer's CPU.
+        if let r = payload.find(["replay_time_ns"]), r.reader != .string {
+            reads.append(Read(slot: .time, scope: .payload, index: r.index, reader: r.reader))
+        }
+        if let r = payload.find(["replay_cpu"]), r.reader != .string {
+            reads.append(Read(slot: .cpu, scope: .payload, index: r.index, reader: r.reader))
         }
 
         func map(_ slot: Slot, _ names: [String]) {

@@ -29,6 +29,57 @@ final class GraphBuilder {
         }
     }
 
+    /// Builds the graph `src.ctf.lttng-live` (one LTTng live session at `liveURL`,
+    /// `net://RELAY/host/HOSTNAME/SESSION`) → `flt.utils.muxer` → the same sink. The source waits
+    /// `session-not-found-action=end`: the graph ends when the session is not there, or once it
+    /// is destroyed (the caller tells the two apart).
+    init(liveURL: String, state sinkState: SinkState) throws {
+        self.part = (0, 1)
+        guard let graph = bt_graph_create(0) else {
+            throw TraceError.library(path: liveURL, reason: "cannot create a graph")
+        }
+        self.graph = graph
+        self.state = Unmanaged.passRetained(sinkState)
+        do {
+            try buildLive(url: liveURL)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func buildLive(url: String) throws {
+        bt_current_thread_clear_error()
+        let ctf = try Self.plugin("ctf", path: url)
+        defer { bt_plugin_put_ref(ctf) }
+        let utils = try Self.plugin("utils", path: url)
+        defer { bt_plugin_put_ref(utils) }
+        guard let liveClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "lttng-live"),
+              let muxerClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer")
+        else { throw TraceError.library(path: url, reason: "src.ctf.lttng-live or flt.utils.muxer not found") }
+        var muxer: OpaquePointer?
+        guard bt_graph_add_filter_component(graph, muxerClass, "muxer", nil, BT_LOGGING_LEVEL_NONE, &muxer)
+                == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let muxer
+        else { throw TraceError.library(path: url, reason: Self.takeErrorMessage() ?? "cannot add the muxer") }
+        let params = bt_value_map_create()!
+        defer { bt_value_put_ref(params) }
+        let inputs = bt_value_array_create()!
+        defer { bt_value_put_ref(inputs) }
+        _ = bt_value_array_append_string_element(inputs, url)
+        _ = bt_value_map_insert_entry(params, "inputs", inputs)
+        _ = bt_value_map_insert_string_entry(params, "session-not-found-action", "end")
+        var source: OpaquePointer?
+        guard bt_graph_add_source_component(graph, liveClass, "live", params, BT_LOGGING_LEVEL_NONE, &source)
+                == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let source
+        else { throw TraceError.unreadable(path: url, reason: Self.takeErrorMessage() ?? "src.ctf.lttng-live refused it") }
+        guard bt_graph_connect_ports(graph, bt_component_source_borrow_output_port_by_index_const(source, 0),
+                                     bt_component_filter_borrow_input_port_by_index_const(muxer, 0), nil)
+                == BT_GRAPH_CONNECT_PORTS_STATUS_OK
+        else { throw TraceError.library(path: url, reason: Self.takeErrorMessage() ?? "cannot connect the live source") }
+        portCount = 1
+        try addSink(after: muxer, path: url)
+    }
+
     private func build(location: TraceLocation) throws {
         let path = location.path
         // Nothing of a previous failure may be pending on this thread when calling in again.
@@ -76,6 +127,11 @@ final class GraphBuilder {
             }
         }
 
+        try addSink(after: muxer, path: path)
+    }
+
+    /// The Swift sink after the muxer: the one end of every graph.
+    private func addSink(after muxer: OpaquePointer, path: String) throws {
         var sink: OpaquePointer?
         let consume: bt_graph_simple_sink_component_consume_func = { iterator, userData in
             let state = Unmanaged<SinkState>.fromOpaque(userData!).takeUnretainedValue()

@@ -338,6 +338,8 @@ final class SinkState {
                 }
             case .pid: e.pid = Int32(truncatingIfNeeded: integer)
             case .context: e.context = ExecutionContext(perfCommonFlags: integer)
+            case .time: e.time = EventTime.clamped(integer)
+            case .cpu: e.cpu = EventCPU.checked(integer)
             case .sourcePort: e.c |= (integer & 0xffff) << 16
             case .destinationPort: e.c |= integer & 0xffff
             }
