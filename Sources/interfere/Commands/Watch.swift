@@ -90,7 +90,7 @@ struct WatchOutput {
     struct Line: Encodable {
         var event: String
         var vm: String
-        var kind: String
+        var kind: InterferenceKind
         var startNs: Int64
         var endNs: Int64
         var probability: Double
@@ -107,7 +107,7 @@ struct WatchOutput {
         let line: String
         if text {
             let culprit = r.culprit.name.map { "culprit \($0) — \(r.culprit.evidence)" } ?? "no single culprit"
-            line = "\(change.change.rawValue) \(r.period.vm) \(r.period.kind) \(TextRender.seconds(r.period.startNs)) s – "
+            line = "\(change.change.rawValue) \(r.period.vm) \(r.period.kind.rawValue) \(TextRender.seconds(r.period.startNs)) s – "
                 + "\(TextRender.seconds(r.period.endNs)) s, P \(String(format: "%.2f", r.period.meanProbability)) over \(r.period.windows) windows; "
                 + "\(culprit); action: \(r.action.summary)" + (change.reported ? "" : " (too short or a saturator's: not a period of `score`)")
         } else {
