@@ -51,14 +51,14 @@ let package = Package(
 
         .testTarget(name: "TraceIngestTests", dependencies: ["TraceIngest", "TestSupport"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel", "TraceIngest", "TestSupport"]),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "HostModel", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "HostModel", "Recording", "TraceIngest", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TraceIngest", "HostModel", "TestSupport"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Recording", "TraceIngest", "HostModel", "TestSupport"]),
         .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
         .testTarget(name: "InterfereTests", dependencies: ["TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Recording", "Diagnosis", "Learning", "HostModel", "TraceIngest", "TestSupport"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Simulator", "HostModel", "TraceIngest", "TestSupport"]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "HostModel", "TestSupport"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "Recording", "HostModel", "TraceIngest", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

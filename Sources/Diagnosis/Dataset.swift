@@ -53,16 +53,18 @@ public struct TraceFeatures {
         case .ptCapture:
             return try readPT(capture: URL(fileURLWithPath: recording.path), windowNs: windowNs, labels: labels)
         case .trace:
-            return try read(path: recording.path, configuration: recording.configuration(windowNs: windowNs, reading: reading), labels: labels)
+            let configuration = try recording.configuration(windowNs: windowNs, reading: reading)
+            return try read(location: recording.traceLocation(), configuration: configuration, labels: labels)
         }
     }
 
-    /// `onEvent` sees every event of the same pass (e.g. for the report's timelines).
-    public static func read(path: String, configuration: HostModelConfiguration, labels: Labels?,
+    /// The traces of `location` (`Recording.traceLocation`); `onEvent` sees every event of the
+    /// same pass (e.g. for the report's timelines).
+    public static func read(location: TraceLocation, configuration: HostModelConfiguration, labels: Labels?,
                             onEvent: ((Event, HostModel) -> Void)? = nil) throws -> TraceFeatures {
         let collector = EvidenceCollector()
         let (table, analysis) = try FeatureBuilder(configuration: configuration, labels: labels)
-            .build(path: path, alsoWindow: collector.vmWindow, hostWindow: collector.hostWindow, onEvent: onEvent)
+            .build(location: location, alsoWindow: collector.vmWindow, hostWindow: collector.hostWindow, onEvent: onEvent)
         let names = analysis.model.registry.vms.map(\.name)
         collector.finish(vmNames: names)
         return TraceFeatures(table: table, evidence: collector.evidence, analysis: analysis, vmNames: names)

@@ -17,15 +17,16 @@ public struct FeatureBuilder {
         self.labels = labels
     }
 
-    /// The table and the analysis behind it (inventory, VMs).
+    /// The table of the traces of `location` (a `Recording` decides it) and the analysis behind
+    /// it (inventory, VMs).
     /// `alsoWindow` and `hostWindow` see the same windows (e.g. to collect diagnosis evidence);
     /// `onEvent` sees every event (e.g. for the report's timelines).
-    public func build(path: String, alsoWindow: ((VMWindow) -> Void)? = nil,
+    public func build(location: TraceLocation, alsoWindow: ((VMWindow) -> Void)? = nil,
                       hostWindow: ((HostWindow) -> Void)? = nil,
                       onEvent: ((Event, HostModel) -> Void)? = nil) throws -> (table: FeatureTable, analysis: HostAnalysis) {
         let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
         var pending: [(vm: Int, start: Int64, end: Int64, values: [Double])] = []
-        let analysis = try HostAnalysis.run(path: path, configuration: configuration, onWindow: { w in
+        let analysis = try HostAnalysis.run(location: location, configuration: configuration, onWindow: { w in
             guard w.observedEndNs > w.observedStartNs else { return }
             pending.append((w.vm, w.startNs, w.endNs, all.values(for: w)))
             alsoWindow?(w)
@@ -46,15 +47,15 @@ public struct FeatureBuilder {
         return FeatureTable(schema: schema, rows: rows)
     }
 
-    /// Streams the features of `path` to `output` (CSV, or JSON with `json`): rows wait in a
+    /// Streams the features of the traces of `location` to `output` (CSV, or JSON with `json`): rows wait in a
     /// `RowSpool` on disk until the end of the trace tells which groups are present, so memory
     /// stays bounded by threads and VMs however long the trace. The file appears complete or not
     /// at all (`AtomicOutput.stage`: written under its temporary name, then renamed).
-    public func write(path: String, to output: String, json: Bool) throws -> (schema: FeatureSchema, rows: Int, analysis: HostAnalysis) {
+    public func write(location: TraceLocation, to output: String, json: Bool) throws -> (schema: FeatureSchema, rows: Int, analysis: HostAnalysis) {
         let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
         let spool = try RowSpool(directory: folder, width: all.schema.columns.count)
-        let analysis = try HostAnalysis.run(path: path, configuration: configuration, onWindow: { w in
+        let analysis = try HostAnalysis.run(location: location, configuration: configuration, onWindow: { w in
             guard w.observedEndNs > w.observedStartNs else { return }
             spool.append(vm: w.vm, start: w.startNs, end: w.endNs, values: all.values(for: w))
         })

@@ -30,20 +30,20 @@ public struct Labels: Sendable {
 
     /// Reads `labels.csv`; a missing column or a bad value is an error naming the line.
     public init(path: String) throws {
-        let table = try SideFiles.table(at: path, columns: ["vm", "start_ns", "end_ns", "workload", "interference", "culprit"])
+        let table = try CSV.table(at: path, columns: ["vm", "start_ns", "end_ns", "workload", "interference", "culprit"])
         var rows: [LabelRow] = []
         for (line, f) in table {
             guard let start = Int64(f[1]), let end = Int64(f[2]) else {
-                throw SideFiles.Failure.badLine(path: path, line: line, reason: "start_ns and end_ns must be integers (got `\(f[1])`, `\(f[2])`)")
+                throw CSV.Failure.badLine(path: path, line: line, reason: "start_ns and end_ns must be integers (got `\(f[1])`, `\(f[2])`)")
             }
             guard end > start else {
-                throw SideFiles.Failure.badLine(path: path, line: line, reason: "end_ns \(end) is not after start_ns \(start)")
+                throw CSV.Failure.badLine(path: path, line: line, reason: "end_ns \(end) is not after start_ns \(start)")
             }
             guard Self.workloads.contains(f[3]) else {
-                throw SideFiles.Failure.badLine(path: path, line: line, reason: "unknown workload `\(f[3])`")
+                throw CSV.Failure.badLine(path: path, line: line, reason: "unknown workload `\(f[3])`")
             }
             guard let interference = InterferenceKind(rawValue: f[4]) else {
-                throw SideFiles.Failure.badLine(path: path, line: line, reason: "unknown interference `\(f[4])`")
+                throw CSV.Failure.badLine(path: path, line: line, reason: "unknown interference `\(f[4])`")
             }
             rows.append(LabelRow(vm: f[0], startNs: start, endNs: end, workload: f[3], interference: interference, culprit: f[5]))
         }

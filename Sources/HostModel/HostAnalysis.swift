@@ -7,16 +7,15 @@ public struct HostAnalysis {
     public var inventory: TraceInventory
     public var model: HostModel
 
-    /// Reads `path` through a `TraceReader` into a `HostModel`; `onWindow` sees each VM window;
-    /// `onEvent` sees each event after the model has (with the model, whose registry then knows
-    /// the thread), for views that need more than windows.
-    public static func run(path: String, configuration: HostModelConfiguration = .init(),
+    /// Reads the traces of `location` (which a `Recording` decides) through a `TraceReader` into
+    /// a `HostModel`; `onWindow` sees each VM window; `onEvent` sees each event after the model
+    /// has (with the model, whose registry then knows the thread), for views that need more than
+    /// windows.
+    public static func run(location: TraceLocation, configuration: HostModelConfiguration = .init(),
                            onWindow: ((VMWindow) -> Void)? = nil,
                            onHostWindow: ((HostWindow) -> Void)? = nil,
                            onEvent: ((Event, HostModel) -> Void)? = nil) throws -> HostAnalysis {
-        let reader = try configuration.traceDirectories.map {
-            TraceReader(location: TraceLocation(path: path, traceDirectories: $0), threads: configuration.reading.threads)
-        } ?? TraceReader(path: path, threads: configuration.reading.threads)
+        let reader = TraceReader(location: location, threads: configuration.reading.threads)
         let model = HostModel(strings: reader.strings, configuration: configuration)
         model.onWindow = onWindow
         model.onHostWindow = onHostWindow

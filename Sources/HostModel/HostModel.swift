@@ -13,9 +13,6 @@ public struct HostModelConfiguration: Sendable {
     /// Keep each VM thread state change in `HostModel.stateChanges` for the caller to drain
     /// (the report's timelines); off, the model keeps none.
     public var recordsStateChanges: Bool
-    /// The trace folders read (one machine's, of a folder holding several); nil: every trace
-    /// below the path.
-    public var traceDirectories: [String]? = nil
     /// Put before every VM name (`hostA/` when a folder holds several hosts); empty: none.
     public var vmNamePrefix = ""
     /// The windows a VM window's `sharedDisk` and `sharedLink` sum over (this one and those before).

@@ -26,11 +26,9 @@ extension MachineSet {
                                         prevState: e.b, nextTid: Int32(truncatingIfNeeded: e.c), nextComm: reader.strings[e.s2]))
             guestEnd = max(guestEnd, e.time + offset)
         }
-        var configuration = try host.recording.configuration(windowNs: 100_000_000, reading: reading)
-        configuration.recordsStateChanges = true
         var view = GuestThreadView()
         var next = 0
-        let analysis = try HostAnalysis.run(path: host.recording.path, configuration: configuration, onEvent: { e, model in
+        let analysis = try host.recording.analysis(reading: reading, recordsStateChanges: true, onEvent: { e, model in
             while next < switches.count, switches[next].timeNs <= e.time { view.guest(switches[next]); next += 1 }
             model.drainStateChanges { change in
                 guard let info = model.registry.info(change.tid), info.vm >= 0, info.vcpu >= 0,

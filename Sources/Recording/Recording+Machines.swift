@@ -26,6 +26,29 @@ public struct MachineSet {
     /// else each host's own traces.
     public var hostRecordings: [Recording] { isSingle ? [members[0].recording] : hosts.map(\.recording) }
 
+    /// One host-model pass per host (`stats`, `events`): the path as one machine when it holds
+    /// one; else each host's own traces (the pass that found it a host, read again when its VM
+    /// names get the host prefix).
+    public func hostAnalyses(reading: ReadingOptions = .init()) throws -> [HostAnalysis] {
+        if isSingle { return [try members[0].recording.analysis(reading: reading)] }
+        return try hosts.map { host in
+            if host.recording.vmNamePrefix.isEmpty, let analysis = host.analysis { return analysis }
+            return try host.recording.analysis(reading: reading)
+        }
+    }
+
+    /// The machine set narrowed to the machine of `hostname` (`--host`); a folder of one machine
+    /// stays as it is.
+    public func selecting(hostname: String, path: String) throws -> MachineSet {
+        guard !isSingle else { return self }
+        var set = self
+        set.members = members.filter { $0.machine.hostname == hostname }
+        guard !set.members.isEmpty else {
+            throw RecordingError.noMachine(path: path, hostname: hostname, machines: members.map(\.machine.name))
+        }
+        return set
+    }
+
     /// The machines VMs are looked for on: the hosts, or every machine when none is a host.
     public var hosts: [Member] {
         let found = members.filter(\.isHost)
@@ -62,7 +85,7 @@ extension Recording {
         }
         var members = try machines.map { machine -> MachineSet.Member in
             let narrowed = selecting(machine)
-            let analysis = try HostAnalysis.run(path: narrowed.path, configuration: narrowed.configuration(windowNs: windowNs, reading: reading))
+            let analysis = try narrowed.analysis(windowNs: windowNs, reading: reading)
             return .init(machine: machine, recording: narrowed, analysis: analysis, isHost: analysis.isHost)
         }
         if members.filter(\.isHost).count > 1 {

@@ -56,9 +56,26 @@ public struct Recording: Sendable, Equatable {
         let names = try vmNamesFile.map { try SideFiles.vmNames(at: $0) } ?? [:]
         let threads = try threadsFile.map { try SideFiles.threads(at: $0) } ?? []
         var configuration = HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads, reading: reading)
-        configuration.traceDirectories = machine?.location.traceDirectories
         configuration.vmNamePrefix = vmNamePrefix
         return configuration
+    }
+
+    /// The CTF traces read: the chosen machine's, else every trace below the path (throws
+    /// `TraceError` when there are none).
+    public func traceLocation() throws -> TraceLocation {
+        try machine?.location ?? TraceLocation(path: path)
+    }
+
+    /// One pass of the recording's traces through the host model, with the side files' names and
+    /// threads (`configuration(windowNs:reading:)`); `recordsStateChanges` and the callbacks as
+    /// `HostAnalysis.run` takes them.
+    public func analysis(windowNs: Int64 = 100_000_000, reading: ReadingOptions = .init(), recordsStateChanges: Bool = false,
+                         onWindow: ((VMWindow) -> Void)? = nil, onHostWindow: ((HostWindow) -> Void)? = nil,
+                         onEvent: ((Event, HostModel) -> Void)? = nil) throws -> HostAnalysis {
+        var configuration = try configuration(windowNs: windowNs, reading: reading)
+        configuration.recordsStateChanges = recordsStateChanges
+        return try HostAnalysis.run(location: traceLocation(), configuration: configuration,
+                                    onWindow: onWindow, onHostWindow: onHostWindow, onEvent: onEvent)
     }
 
     /// This recording narrowed to one machine's traces (its path: the folder holding them all),

@@ -27,19 +27,20 @@ public struct ReportBuilder {
         switch recording.source {
         case .trace:
             let configuration = try recording.configuration(windowNs: model?.training.windowNs ?? 100_000_000, reading: reading)
-            return try buildTrace(path: recording.path, configuration: configuration, model: model, diagnoser: diagnoser)
+            return try buildTrace(path: recording.path, location: recording.traceLocation(), configuration: configuration,
+                                  model: model, diagnoser: diagnoser)
         case .ptCapture:
             return try buildPT(capture: URL(fileURLWithPath: recording.path), model: model, diagnoser: diagnoser)
         }
     }
 
     /// The report of a CTF trace.
-    func buildTrace(path: String, configuration: HostModelConfiguration,
+    func buildTrace(path: String, location: TraceLocation, configuration: HostModelConfiguration,
                     model: InterferenceModel?, diagnoser: Diagnoser) throws -> ReportDocument {
         let recorder = ActivityRecorder(capacity: maxBins)
         var configuration = configuration
         configuration.recordsStateChanges = true
-        let features = try TraceFeatures.read(path: path, configuration: configuration, labels: nil,
+        let features = try TraceFeatures.read(location: location, configuration: configuration, labels: nil,
                                               onEvent: { recorder.consume($0, model: $1) })
         if let last = features.analysis?.inventory.lastTimeNs { recorder.finish(endNs: last) }
         var notScored: String?

@@ -2,8 +2,10 @@
 import Features
 import Foundation
 import HostModel
+import Recording
 import TestSupport
 import Testing
+import TraceIngest
 
 @Suite struct PeriodDetectorTests {
     func scores(_ ps: [Double], vm: String = "a", kind: InterferenceKind = .cpu) -> [WindowScore] {
@@ -77,7 +79,7 @@ import Testing
         let labels = try Labels(path: folder.appendingPathComponent("labels.csv").path)
         let names = try SideFiles.vmNames(at: folder.appendingPathComponent("vm-names.csv").path)
         let collector = EvidenceCollector()
-        let analysis = try HostAnalysis.run(path: folder.path, configuration: .init(vmNames: names),
+        let analysis = try HostAnalysis.run(location: TraceLocation(path: folder.path), configuration: .init(vmNames: names),
                                             onWindow: collector.vmWindow, onHostWindow: collector.hostWindow)
         collector.finish(vmNames: analysis.model.registry.vms.map(\.name))
         let scores = collector.evidence.map { w -> WindowScore in

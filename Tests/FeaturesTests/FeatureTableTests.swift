@@ -60,11 +60,11 @@ import TraceIngest
     @Test func badLabelFilesNameTheLine() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString).csv")
         try "vm,start_ns,end_ns,workload,interference,culprit\na,0,10,cpu,none,\na,10,x,cpu,none,\n".write(to: url, atomically: true, encoding: .utf8)
-        #expect(throws: SideFiles.Failure.badLine(path: url.path, line: 3, reason: "start_ns and end_ns must be integers (got `10`, `x`)")) {
+        #expect(throws: CSV.Failure.badLine(path: url.path, line: 3, reason: "start_ns and end_ns must be integers (got `10`, `x`)")) {
             _ = try Labels(path: url.path)
         }
         try "vm,start_ns,workload\n".write(to: url, atomically: true, encoding: .utf8)
-        #expect(throws: SideFiles.Failure.missingColumn(path: url.path, column: "end_ns")) { _ = try Labels(path: url.path) }
+        #expect(throws: CSV.Failure.missingColumn(path: url.path, column: "end_ns")) { _ = try Labels(path: url.path) }
     }
 
     @Test func windowLengths() throws {
@@ -94,7 +94,7 @@ import TraceIngest
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-csv-\(getpid()).csv")
         try Data(csv.utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        let rows = try SideFiles.table(at: url.path, columns: ["vm", "start_ns", "qemu_completes_per_s", "qemu_latency_mean_ms"])
+        let rows = try CSV.table(at: url.path, columns: ["vm", "start_ns", "qemu_completes_per_s", "qemu_latency_mean_ms"])
         #expect(rows.map(\.1) == [["web,1", "0", "2.5", ""], ["say \"hi\"", "1000", "3", "4"]])
     }
 }
@@ -135,7 +135,7 @@ import TraceIngest
         let text = "vm,start_ns,end_ns,workload,interference,culprit\nweb,0,100,cpu,none,\nweb,100,200,cpu,cpu-host,backup\n"
         let url = scratch.appendingPathComponent("labels-\(UUID().uuidString).csv")
         try Data(text.utf8).write(to: url)
-        #expect(throws: SideFiles.Failure.badLine(path: url.path, line: 3, reason: "unknown interference `cpu-host`")) { try Labels(path: url.path) }
+        #expect(throws: CSV.Failure.badLine(path: url.path, line: 3, reason: "unknown interference `cpu-host`")) { try Labels(path: url.path) }
         let l = try labels("vm,start_ns,end_ns,workload,interference,culprit\nweb,0,100,disk,memory,x\n")
         #expect(l.rows.map(\.interference) == [.memory])
     }

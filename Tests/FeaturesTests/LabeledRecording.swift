@@ -1,6 +1,8 @@
 import Features
 import Foundation
 import HostModel
+import Recording
+import TraceIngest
 
 /// A labeled real recording's feature table (100 ms windows, side files read), with the means the
 /// recordings' README facts are stated in. Used by `RealRecordingTests` (../shared) and
@@ -14,7 +16,7 @@ struct LabeledRecording {
         let names = try SideFiles.vmNames(at: folder.appendingPathComponent("vm-names.csv").path)
         let threads = try SideFiles.threads(at: folder.appendingPathComponent("threads.csv").path)
         let configuration = HostModelConfiguration(windowNs: 100_000_000, vmNames: names, knownThreads: threads)
-        table = try FeatureBuilder(configuration: configuration, labels: labels).build(path: folder.path).table
+        table = try FeatureBuilder(configuration: configuration, labels: labels).build(location: TraceLocation(path: folder.path)).table
     }
 
     /// Mean of a column over the VM's windows lying wholly inside its label row `phase`.

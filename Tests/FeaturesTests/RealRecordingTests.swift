@@ -1,6 +1,7 @@
 import Features
 import Foundation
 import HostModel
+import Recording
 import TestSupport
 import Testing
 import TraceIngest
@@ -59,7 +60,7 @@ import TraceIngest
         let threads = try SideFiles.threads(at: folder.appendingPathComponent("threads.csv").path)
         var written: [Int32: Int64] = [:]
         var softirqQueued: Int64 = 0, queued: Int64 = 0
-        let analysis = try HostAnalysis.run(path: folder.path, configuration: .init(vmNames: names, knownThreads: threads),
+        let analysis = try HostAnalysis.run(location: TraceLocation(path: folder.path), configuration: .init(vmNames: names, knownThreads: threads),
                                             onEvent: { e, _ in
             if e.kind == .sockSendLength, !e.context.isInterrupt, e.sentBytes > 0 { written[e.pid, default: 0] += e.sentBytes }
             if e.kind == .netDevQueue {

@@ -87,7 +87,7 @@ import Testing
         #expect(host[0].recording.path == out + "/trace")
         #expect(host[0].recording.vmNamePrefix == "")
         // The host's own pass is the host trace read alone, to the byte.
-        let alone = try HostAnalysis.run(path: out + "/trace", configuration: Recording(path: out + "/trace").configuration(windowNs: 100_000_000))
+        let alone = try Recording(path: out + "/trace").analysis()
         #expect(try json(host[0].analysis!.statistics()) == json(alone.statistics()))
         #expect(try json(host[0].analysis!.summary) == json(alone.summary))
     }
@@ -100,7 +100,7 @@ import Testing
         #expect(set.members.map(\.machine.hostname) == ["kvm-host-1", "db", "kvm-host-2"])
         #expect(set.hosts.map(\.recording.vmNamePrefix) == ["kvm-host-1/", "kvm-host-2/"])
         let second = set.hosts[1].recording
-        let analysis = try HostAnalysis.run(path: second.path, configuration: second.configuration(windowNs: 100_000_000))
+        let analysis = try second.analysis()
         // Names from b/vm-names.csv, prefixed by the host.
         #expect(analysis.vms.map(\.name) == ["kvm-host-2/web", "kvm-host-2/db", "kvm-host-2/batch", "kvm-host-2/stream"])
     }

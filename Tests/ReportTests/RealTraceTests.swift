@@ -13,9 +13,7 @@ import Report
 
     @Test(arguments: traces) func vCPULanesAgreeWithTheHostModel(trace: URL) throws {
         let recorder = ActivityRecorder()
-        var configuration = try Recording(path: trace.path).configuration(windowNs: 100_000_000)
-        configuration.recordsStateChanges = true
-        let analysis = try HostAnalysis.run(path: trace.path, configuration: configuration, onEvent: { recorder.consume($0, model: $1) })
+        let analysis = try Recording(path: trace.path).analysis(recordsStateChanges: true, onEvent: { recorder.consume($0, model: $1) })
         recorder.finish(endNs: analysis.inventory.lastTimeNs!)
         let k = VCPUState.allCases.count
         var checked = 0

@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import Recording
 @testable import Simulator
 import Testing
 import TraceIngest
@@ -23,7 +24,7 @@ struct TruthComparison {
         }
         let names = try SideFiles.vmNames(at: folder + "/vm-names.csv")
         var model: [VMWindow] = []
-        let analysis = try HostAnalysis.run(path: folder, configuration: .init(vmNames: names), onWindow: { model.append($0) })
+        let analysis = try HostAnalysis.run(location: TraceLocation(path: folder), configuration: .init(vmNames: names), onWindow: { model.append($0) })
         let vmNames = analysis.model.registry.vms.map(\.name)
         let last = model.map(\.startNs).max() ?? 0
         for w in model where !(skipLast && w.startNs == last) {

@@ -15,7 +15,7 @@ struct Events: ParsableCommand {
             if try options.handledAsPTCapture() { return }
             let configuration = try options.configuration()
             let set = try options.machineSet()
-            let hostAnalyses = try options.hostAnalyses(set)
+            let hostAnalyses = try set.hostAnalyses(reading: TraceOptions.reading)
             options.warnUnusedNames(configuration, analyses: hostAnalyses)
             if set.isSingle {
                 let summary = hostAnalyses[0].summary

@@ -12,7 +12,7 @@ extension FeaturesCommand {
         guard !options.json else { throw ValidationError("--json: a lake partition is CSV with table.json; give a file name for JSON") }
         let features = recording.source == .ptCapture
             ? try TraceFeatures.read(recording, windowNs: windowNs, labels: labels)
-            : try TraceFeatures.read(path: recording.path, configuration: configuration, labels: labels)
+            : try TraceFeatures.read(location: recording.traceLocation(), configuration: configuration, labels: labels)
         if let analysis = features.analysis { options.warnUnusedNames(configuration, analysis: analysis) }
         for w in labels?.warnings(vmNames: features.vmNames) ?? [] { warn("\(self.labels!): \(w)") }
         let host = LakePartition.host(forFolder: output)

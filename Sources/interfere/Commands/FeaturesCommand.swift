@@ -49,13 +49,13 @@ struct FeaturesCommand: ParsableCommand {
             let builder = FeatureBuilder(configuration: configuration, labels: labelSet)
             if let output {
                 Supervisor.noteTemporary(AtomicOutput.temporaryURL(for: URL(fileURLWithPath: output)).path)
-                let (schema, rows, analysis) = try builder.write(path: recording.path, to: output, json: options.json)
+                let (schema, rows, analysis) = try builder.write(location: recording.traceLocation(), to: output, json: options.json)
                 options.warnUnusedNames(configuration, analysis: analysis)
                 for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
                 let absent = FeatureGroup.allCases.filter { !schema.groups.contains($0) }
                 print("schema \(schema.id): \(rows) rows, \(schema.columns.count) features; groups \(schema.groups.map(\.rawValue).joined(separator: ", ")); absent \(absent.map(\.rawValue).joined(separator: ", "))")
             } else {
-                let (table, analysis) = try builder.build(path: recording.path)
+                let (table, analysis) = try builder.build(location: recording.traceLocation())
                 options.warnUnusedNames(configuration, analysis: analysis)
                 for w in labelSet?.warnings(vmNames: analysis.model.registry.vms.map(\.name)) ?? [] { warn("\(labels!): \(w)") }
                 FileHandle.standardOutput.write(options.json ? try table.json() : Data(table.csv().utf8))

@@ -33,7 +33,7 @@ struct Stats: ParsableCommand {
                 return
             }
             let configuration = try options.configuration()
-            let analyses = try options.hostAnalyses(options.machineSet())
+            let analyses = try options.machineSet().hostAnalyses(reading: TraceOptions.reading)
             options.warnUnusedNames(configuration, analyses: analyses)
             var stats = analyses.map { $0.statistics(vm: vm) }
             if let vm {

@@ -3,6 +3,7 @@ import Diagnosis
 import Features
 import Foundation
 import HostModel
+import Recording
 import TraceIngest
 
 /// Set by SIGINT / SIGTERM: `watch` stops reading, closes the open periods and ends.

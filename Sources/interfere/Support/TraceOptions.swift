@@ -54,14 +54,8 @@ struct TraceOptions: ParsableArguments {
     /// The machines of the path and which are hosts (`Recording.machineSet`), narrowed to
     /// `--host` when given.
     func machineSet(windowNs: Int64 = 100_000_000) throws -> MachineSet {
-        var set = try recording.machineSet(windowNs: windowNs, reading: Self.reading)
-        guard let host, !set.isSingle else { return set }
-        let names = set.members.map(\.machine.name)
-        set.members = set.members.filter { $0.machine.hostname == host }
-        guard !set.members.isEmpty else {
-            throw ValidationError("\(trace): no machine with hostname `\(host)` (machines: \(names.joined(separator: ", ")))")
-        }
-        return set
+        let set = try recording.machineSet(windowNs: windowNs, reading: Self.reading)
+        return try host.map { try set.selecting(hostname: $0, path: trace) } ?? set
     }
 
     /// The recording a command that writes one output reads: the path itself when it holds one
@@ -72,18 +66,6 @@ struct TraceOptions: ParsableArguments {
             throw ValidationError("\(trace) holds \(hosts.count) hosts (\(hosts.map { $0.machine?.name ?? "-" }.joined(separator: ", "))): choose one with --host")
         }
         return hosts[0]
-    }
-
-    /// One host-model pass per host (`stats`, `events`): the path as one machine when it holds
-    /// one; else each host's own traces (the machine set's pass, read again when VM names get
-    /// the host prefix).
-    func hostAnalyses(_ set: MachineSet) throws -> [HostAnalysis] {
-        if set.isSingle { return [try HostAnalysis.run(path: trace, configuration: configuration())] }
-        return try set.hosts.map { host in
-            if host.recording.vmNamePrefix.isEmpty, let analysis = host.analysis { return analysis }
-            return try HostAnalysis.run(path: host.recording.path,
-                                        configuration: host.recording.configuration(windowNs: 100_000_000, reading: Self.reading))
-        }
     }
 
     /// When the path is an Intel PT capture (a folder with `pt-sidecar.json`), prints its stats

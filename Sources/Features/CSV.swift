@@ -1,9 +1,10 @@
 import Foundation
 
-/// Reads the small CSV files that may sit beside a trace: `vm-names.csv` (`pid,name`) and
-/// `threads.csv` (`tid,pid,comm`, a `ps` taken before recording, for traces without a statedump).
-public enum SideFiles {
-    /// A side file that cannot be used.
+/// The project's one CSV format, both halves: `table` reads the named columns of a file (with
+/// `split`, which honours quotes), `quote` writes a field so that `split` reads it back (RFC 4180).
+/// Side files, labels and feature tables all use it.
+public enum CSV {
+    /// A CSV file that cannot be used.
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case unreadable(path: String)
         case missingColumn(path: String, column: String)
@@ -18,30 +19,6 @@ public enum SideFiles {
         }
     }
 
-    /// `pid,name` rows → [pid: name].
-    public static func vmNames(at path: String) throws -> [Int32: String] {
-        let rows = try table(at: path, columns: ["pid", "name"])
-        var names: [Int32: String] = [:]
-        for (line, row) in rows {
-            guard let pid = Int32(row[0]), pid > 0 else {
-                throw Failure.badLine(path: path, line: line, reason: "pid `\(row[0])` is not a positive integer")
-            }
-            guard !row[1].isEmpty else { throw Failure.badLine(path: path, line: line, reason: "empty name") }
-            names[pid] = row[1]
-        }
-        return names
-    }
-
-    /// `tid,pid,comm` rows.
-    public static func threads(at path: String) throws -> [(tid: Int32, pid: Int32, comm: String)] {
-        try table(at: path, columns: ["tid", "pid", "comm"]).map { line, row in
-            guard let tid = Int32(row[0]), let pid = Int32(row[1]) else {
-                throw Failure.badLine(path: path, line: line, reason: "tid and pid must be integers")
-            }
-            return (tid, pid, row[2])
-        }
-    }
-
     /// Rows (with their 1-based line numbers) of the named columns, in the order asked.
     public static func table(at path: String, columns: [String]) throws -> [(Int, [String])] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -53,7 +30,7 @@ public enum SideFiles {
         var lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first else { throw Failure.missingColumn(path: path, column: columns[0]) }
-        let names = splitCSV(header).map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = split(header).map { $0.trimmingCharacters(in: .whitespaces) }
         var indices: [Int] = []
         for column in columns {
             guard let i = names.firstIndex(of: column) else { throw Failure.missingColumn(path: path, column: column) }
@@ -61,7 +38,7 @@ public enum SideFiles {
         }
         var rows: [(Int, [String])] = []
         for (n, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            let fields = splitCSV(line)
+            let fields = split(line)
             guard fields.count >= names.count else {
                 throw Failure.badLine(path: path, line: n + 1, reason: "\(fields.count) fields, the header has \(names.count)")
             }
@@ -71,8 +48,8 @@ public enum SideFiles {
     }
 
     /// Splits one CSV line, honouring double quotes: inside quotes a comma is text and `""` is one
-    /// `"` (RFC 4180, as `FeatureTable`'s writer escapes).
-    public static func splitCSV(_ line: String) -> [String] {
+    /// `"` (RFC 4180, as `quote` escapes).
+    public static func split(_ line: String) -> [String] {
         var fields: [String] = []
         var field = ""
         var quoted = false
@@ -98,11 +75,8 @@ public enum SideFiles {
         fields.append(field)
         return fields
     }
-}
 
-/// The writing half of the project's one CSV format (`SideFiles.splitCSV` reads it back): a field
-/// with a comma or a quote is quoted, its quotes doubled.
-public enum CSV {
+    /// A field with a comma or a quote quoted, its quotes doubled (`split` reads it back).
     public static func quote(_ s: String) -> String {
         s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }

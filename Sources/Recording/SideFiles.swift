@@ -1,0 +1,30 @@
+import Features
+import Foundation
+
+/// Reads the small CSV files (`CSV`) that may sit beside a trace: `vm-names.csv` (`pid,name`) and
+/// `threads.csv` (`tid,pid,comm`, a `ps` taken before recording, for traces without a statedump).
+public enum SideFiles {
+    /// `pid,name` rows → [pid: name].
+    public static func vmNames(at path: String) throws -> [Int32: String] {
+        let rows = try CSV.table(at: path, columns: ["pid", "name"])
+        var names: [Int32: String] = [:]
+        for (line, row) in rows {
+            guard let pid = Int32(row[0]), pid > 0 else {
+                throw CSV.Failure.badLine(path: path, line: line, reason: "pid `\(row[0])` is not a positive integer")
+            }
+            guard !row[1].isEmpty else { throw CSV.Failure.badLine(path: path, line: line, reason: "empty name") }
+            names[pid] = row[1]
+        }
+        return names
+    }
+
+    /// `tid,pid,comm` rows.
+    public static func threads(at path: String) throws -> [(tid: Int32, pid: Int32, comm: String)] {
+        try CSV.table(at: path, columns: ["tid", "pid", "comm"]).map { line, row in
+            guard let tid = Int32(row[0]), let pid = Int32(row[1]) else {
+                throw CSV.Failure.badLine(path: path, line: line, reason: "tid and pid must be integers")
+            }
+            return (tid, pid, row[2])
+        }
+    }
+}
