@@ -15,14 +15,14 @@ public final class TraceReader {
     public let threads: Int
 
     /// Locates the traces under `path`; throws `TraceError` when there are none.
-    public init(path: String, strings: StringTable = StringTable(), threads: Int = ReadingOptions.defaultThreads) throws {
+    public init(path: String, strings: StringTable = StringTable(), threads: Int = 1) throws {
         self.location = try TraceLocation(path: path)
         self.strings = strings
         self.threads = min(max(threads, 1), 8)
     }
 
     /// Reads the traces of `location` only (e.g. one machine's of a folder holding several).
-    public init(location: TraceLocation, strings: StringTable = StringTable(), threads: Int = ReadingOptions.defaultThreads) {
+    public init(location: TraceLocation, strings: StringTable = StringTable(), threads: Int = 1) {
         self.location = location
         self.strings = strings
         self.threads = min(max(threads, 1), 8)

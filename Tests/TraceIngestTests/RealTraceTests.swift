@@ -55,6 +55,22 @@ let realTraces: [URL] = ["bug446190", "many-threads", "flipping-endianness", "tr
         #expect(location.traceDirectories == [Fixtures.hostReal("busy-alone").appendingPathComponent("trace").path])
     }
 
+    /// Two graphs, each reading half of the stream ports, merged by time, give the events one graph
+    /// gives, in the same order (the library reads with one unless told; the CLI picks two on 2+ cores).
+    @Test func twoThreadsReadWhatOneReads() throws {
+        func events(threads: Int) throws -> [String] {
+            let reader = try TraceReader(path: Fixtures.hostReal("cpu-neighbour").path, threads: threads)
+            var lines: [String] = []
+            try reader.read { e in
+                lines.append("\(e.time) \(e.cpu) \(e.kind) \(e.tid) \(e.pid) \(e.a) \(e.b) \(e.c) \(e.d) \(reader.strings[e.s1]) \(reader.strings[e.s2])")
+            }
+            return lines
+        }
+        let one = try events(threads: 1)
+        #expect(one.count > 50_000)   // 75 357 events
+        #expect(try events(threads: 2) == one)
+    }
+
     @Test func discardedEventsAreCounted() throws {
         let inventory = try TraceReader(path: Fixtures.lttng("multi-domains-kernel").path).inventory()
         #expect(inventory.discardedEvents == 728)

@@ -38,11 +38,13 @@ struct TraceOptions: ParsableArguments {
     /// The path, opened once: what it is and its side files.
     var recording: Recording { Recording(path: trace, vmNames: vmNames) }
 
-    /// How traces are read: `INTERFERE_THREADS` sets the decoding threads (1 forces one graph),
-    /// `INTERFERE_PROFILE_READER` decodes without the host model (profiling only).
+    /// How traces are read: two decoding threads on a machine with 2 or more cores (else one),
+    /// `INTERFERE_THREADS` sets them (1 forces one graph), `INTERFERE_PROFILE_READER` decodes
+    /// without the host model (profiling only).
     static var reading: ReadingOptions {
         let environment = ProcessInfo.processInfo.environment
-        let threads = environment["INTERFERE_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil } ?? ReadingOptions.defaultThreads
+        let cores = min(2, ProcessInfo.processInfo.activeProcessorCount)
+        let threads = environment["INTERFERE_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil } ?? cores
         return ReadingOptions(threads: threads, decodeOnly: environment["INTERFERE_PROFILE_READER"] != nil)
     }
 
