@@ -50,10 +50,10 @@ public struct Evaluator {
             let report = try scorer.score(path: dataset.path, features: features)
             variant = report.variant
             let item = Item(name: dataset.name, features: features, report: report, labels: labels)
-            perDataset.append(item.scores(baseline: SigmaBaseline()))
+            perDataset.append(item.scores(baseline: SigmaBaseline.cpuContention))
             all.append(item)
         }
-        return Evaluation(variant: variant, perDataset: perDataset, overall: Item.combined(all, baseline: SigmaBaseline()))
+        return Evaluation(variant: variant, perDataset: perDataset, overall: Item.combined(all, baseline: SigmaBaseline.cpuContention))
     }
 
     struct Item {

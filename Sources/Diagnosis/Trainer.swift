@@ -143,7 +143,7 @@ public struct Trainer {
         var predictedAll = [Bool](repeating: false, count: all.count)
         var actualAll = [Bool](repeating: false, count: all.count)
         var baselineAll = [Bool](repeating: false, count: all.count)
-        let baseline = SigmaBaseline()
+        let baseline = SigmaBaseline.cpuContention
         let groups = all.map { data.group[$0] }
         for (trainAt, testAt) in GroupKFold.folds(groups: groups, k: folds) where !trainAt.isEmpty && !testAt.isEmpty {
             let train = trainAt.map { all[$0] }, test = testAt.map { all[$0] }

@@ -8,8 +8,8 @@ public struct SigmaBaseline: Sendable, Codable, Equatable {
     public var sigmas: Double
     public var minimumSpread: Double
 
-    public init(columns: [String] = ["sched_preempted_share", "sched_waiting_share", "sched_stolen_by_vm_share", "sched_stolen_by_host_share"],
-                sigmas: Double = 2, minimumSpread: Double = 0.02) {
+    /// `columns`: the CPU-contention features by name (Diagnosis passes the registry's).
+    public init(columns: [String], sigmas: Double = 2, minimumSpread: Double = 0.02) {
         self.columns = columns
         self.sigmas = sigmas
         self.minimumSpread = minimumSpread
