@@ -1,4 +1,5 @@
 import Features
+import HostModel
 
 /// Names a workload cluster from its centroid in the features' own units (DESIGN.md categories).
 ///
@@ -14,7 +15,7 @@ import Features
 /// capture (the `pt` group alone) the running share is guest + hypervisor share of the observed
 /// vCPU time, and there are no disk or network columns: clusters are cpu or idle only.
 public enum ClusterNamer {
-    public static func name(centroid: [String: Double]) -> String {
+    public static func name(centroid: [String: Double]) -> WorkloadCategory {
         func has(_ c: FeatureColumn) -> Bool { centroid[c.name] != nil }
         func v(_ c: FeatureColumn) -> Double { centroid[c.name].map { $0.isFinite ? $0 : 0 } ?? 0 }
         typealias C = FeatureColumn
@@ -32,9 +33,9 @@ public enum ClusterNamer {
         let net = v(C.netTxPacketsPerSecond) + v(C.netRxPacketsPerSecond) >= 100
             || v(C.netTxBytesPerSecond) + v(C.netRxBytesPerSecond) >= 100_000
         let cpu = busy >= 0.5 && !memory
-        let active = [("cpu", cpu), ("memory", memory), ("disk", disk), ("net", net)].filter(\.1).map(\.0)
-        if active.count >= 2 { return "mixed" }
+        let active = [(WorkloadCategory.cpu, cpu), (.memory, memory), (.disk, disk), (.net, net)].filter(\.1).map(\.0)
+        if active.count >= 2 { return .mixed }
         if let only = active.first { return only }
-        return busy < 0.2 ? "idle" : "cpu"
+        return busy < 0.2 ? .idle : .cpu
     }
 }

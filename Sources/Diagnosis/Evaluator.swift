@@ -81,7 +81,7 @@ public struct Evaluator {
                     c.predicted.append(w.probability >= 0.5)
                     c.actual.append(label.interference != InterferenceKind.none)
                     c.baseline.append(flags[i])
-                    c.workloads.append(label.workload)
+                    c.workloads.append(label.workload.rawValue)
                     c.clusters.append(categoryOf(vm: vm, window: w))
                 }
             }

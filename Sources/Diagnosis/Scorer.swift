@@ -46,9 +46,9 @@ public struct Scorer {
     /// packet at all. The category rule is then applied to the VM's mean values over the
     /// `categorySpan` windows centred on this one (`around`), and its disk, net or mixed verdict is kept.
     static func category(cluster: String, around: [String: Double]) -> String {
-        guard cluster == "idle" else { return cluster }
+        guard cluster == WorkloadCategory.idle.rawValue else { return cluster }
         let own = ClusterNamer.name(centroid: around)
-        return ["disk", "net", "mixed"].contains(own) ? own : cluster
+        return [.disk, .net, .mixed].contains(own) ? own.rawValue : cluster
     }
 
     /// The windows (centred on the one named) whose mean I/O can turn an "idle" window into disk,
@@ -87,7 +87,7 @@ public struct Scorer {
             let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
             var shares: [String: Double] = [:]
             for i in rows { shares[categories[i], default: 0] += 1 / Double(rows.count) }
-            let category = shares.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? "idle"
+            let category = shares.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? WorkloadCategory.idle.rawValue
             vms.append(VMScore(vm: vm, category: category, categoryShares: shares,
                                windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: periods.filter { $0.period.vm == vm }))
         }
@@ -121,7 +121,7 @@ public struct Scorer {
             let p = variant.classifier.predictProbabilities(output.scaled)
             let components = unseenDemand.isEmpty ? output.components : variant.pipeline.transform(clusterRaw).components
             let clusters = Self.nearest(components, centers: variant.centroids)
-            let around = Self.neighbourhoodMeans(table) { variant.clusterNames[clusters[$0]] == "idle" }
+            let around = Self.neighbourhoodMeans(table) { variant.clusterNames[clusters[$0]] == WorkloadCategory.idle.rawValue }
             for (i, row) in table.rows.enumerated() {
                 var kind = InterferenceKind.cpu, best = -1.0
                 for (c, name) in classes.enumerated() where name != InterferenceKind.none && p[i, c] > best { best = p[i, c]; kind = name }

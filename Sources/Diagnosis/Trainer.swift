@@ -29,7 +29,7 @@ struct LabeledRows {
                 guard let label = row.label else { continue }
                 values.append(index.map { $0.map { row.values[$0] } ?? .nan })
                 interference.append(label.interference)
-                workload.append(label.workload)
+                workload.append(label.workload.rawValue)
                 group.append(name)
                 vm.append(row.vm)
                 teachesClassifier.append(!out.contains("\(row.vm)@\(row.startNs)"))
@@ -208,7 +208,7 @@ public struct Trainer {
                 let values = members.map { raw[$0, j] }.filter(\.isFinite).sorted()
                 if !values.isEmpty { centroid[name] = values[values.count / 2] }
             }
-            names.append(ClusterNamer.name(centroid: centroid))
+            names.append(ClusterNamer.name(centroid: centroid).rawValue)
         }
         var classifier = LogisticRegression(c: c, balanced: true, maxIterations: 300)
         let teach = rows.indices.filter { data.teachesClassifier[rows[$0]] }

@@ -55,7 +55,7 @@ public struct FeatureTable: Sendable {
         for v in row.values { out += "," + number(v) }
         if labels {
             let l = row.label
-            out += ",\(l?.workload ?? ""),\(l?.interference.rawValue ?? ""),\(quote(l?.culprit ?? ""))"
+            out += ",\(l?.workload.rawValue ?? ""),\(l?.interference.rawValue ?? ""),\(quote(l?.culprit ?? ""))"
         }
         return out + "\n"
     }
@@ -79,7 +79,7 @@ public struct FeatureTable: Sendable {
         out += zip(schema.columns, row.values).map { "\(jsonString($0)): \($1.isFinite ? number($1) : "null")" }.joined(separator: ", ")
         out += "}"
         if let l = row.label {
-            out += ", \"workload\": \(jsonString(l.workload)), \"interference\": \(jsonString(l.interference.rawValue)), \"culprit\": \(jsonString(l.culprit))"
+            out += ", \"workload\": \(jsonString(l.workload.rawValue)), \"interference\": \(jsonString(l.interference.rawValue)), \"culprit\": \(jsonString(l.culprit))"
         }
         return out + "}"
     }

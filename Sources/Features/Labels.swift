@@ -6,11 +6,11 @@ public struct LabelRow: Sendable, Codable, Equatable {
     public var vm: String
     public var startNs: Int64
     public var endNs: Int64
-    public var workload: String
+    public var workload: WorkloadCategory
     public var interference: InterferenceKind
     public var culprit: String
 
-    public init(vm: String, startNs: Int64, endNs: Int64, workload: String, interference: InterferenceKind, culprit: String) {
+    public init(vm: String, startNs: Int64, endNs: Int64, workload: WorkloadCategory, interference: InterferenceKind, culprit: String) {
         self.vm = vm
         self.startNs = startNs
         self.endNs = endNs
@@ -22,8 +22,6 @@ public struct LabelRow: Sendable, Codable, Equatable {
 
 /// The labels of a trace, answering "which label covers most of this window".
 public struct Labels: Sendable {
-    public static let workloads: Set<String> = ["cpu", "memory", "disk", "net", "idle", "mixed"]
-
     public private(set) var rows: [LabelRow]
 
     public init(rows: [LabelRow]) { self.rows = rows }
@@ -39,13 +37,13 @@ public struct Labels: Sendable {
             guard end > start else {
                 throw CSV.Failure.badLine(path: path, line: line, reason: "end_ns \(end) is not after start_ns \(start)")
             }
-            guard Self.workloads.contains(f[3]) else {
+            guard let workload = WorkloadCategory(rawValue: f[3]) else {
                 throw CSV.Failure.badLine(path: path, line: line, reason: "unknown workload `\(f[3])`")
             }
             guard let interference = InterferenceKind(rawValue: f[4]) else {
                 throw CSV.Failure.badLine(path: path, line: line, reason: "unknown interference `\(f[4])`")
             }
-            rows.append(LabelRow(vm: f[0], startNs: start, endNs: end, workload: f[3], interference: interference, culprit: f[5]))
+            rows.append(LabelRow(vm: f[0], startNs: start, endNs: end, workload: workload, interference: interference, culprit: f[5]))
         }
         self.rows = rows
     }

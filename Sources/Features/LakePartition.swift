@@ -59,7 +59,7 @@ public struct LakePartition: Sendable {
             for i in index { out += "," + (i.map { FeatureTable.number(row.values[$0]) } ?? "") }
             if let l = row.label {
                 let teaches = !leftOut.contains("\(row.vm)@\(row.startNs)")
-                out += ",\(l.workload),\(l.interference.rawValue),\(CSV.quote(l.culprit)),\(teaches ? 1 : 0)\n"
+                out += ",\(l.workload.rawValue),\(l.interference.rawValue),\(CSV.quote(l.culprit)),\(teaches ? 1 : 0)\n"
             } else {
                 out += ",,,,\n"
             }

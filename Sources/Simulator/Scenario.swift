@@ -9,11 +9,14 @@ public enum Workload: String, Codable, Sendable, CaseIterable {
     case netHeavy = "net-heavy"
 
     /// The label category (DESIGN.md).
-    public var category: String {
+    public var category: WorkloadCategory {
         switch self {
-        case .diskHeavy: return "disk"
-        case .netHeavy: return "net"
-        default: return rawValue
+        case .idle: return .idle
+        case .cpu: return .cpu
+        case .memory: return .memory
+        case .disk, .diskHeavy: return .disk
+        case .net, .netHeavy: return .net
+        case .mixed: return .mixed
         }
     }
 }

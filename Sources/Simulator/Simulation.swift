@@ -226,7 +226,7 @@ public enum Simulation {
             var rows: [(Double, Double, String, String, String)] = []
             for (a, b) in zip(sorted, sorted.dropFirst()) where b > a && a >= vm.startsAt {
                 let mid = (a + b) / 2
-                let workload = vm.phases.first { mid >= $0.start && mid < $0.end }?.workload.category ?? "idle"
+                let workload = vm.phases.first { mid >= $0.start && mid < $0.end }?.workload.category.rawValue ?? WorkloadCategory.idle.rawValue
                 let episode = episodes.first { mid >= $0.start && mid < $0.end }
                 let row = (a, b, workload, (episode?.kind ?? InterferenceKind.none).rawValue, episode?.culprit ?? "")
                 if let last = rows.last, last.2 == row.2, last.3 == row.3, last.4 == row.4 {

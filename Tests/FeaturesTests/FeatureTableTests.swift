@@ -49,8 +49,8 @@ import TraceIngest
 
     @Test func theLabelCoveringMostOfTheWindowWins() {
         let labels = Labels(rows: [
-            LabelRow(vm: "a", startNs: 0, endNs: 140, workload: "cpu", interference: .none, culprit: ""),
-            LabelRow(vm: "a", startNs: 140, endNs: 300, workload: "cpu", interference: .cpu, culprit: "b"),
+            LabelRow(vm: "a", startNs: 0, endNs: 140, workload: .cpu, interference: .none, culprit: ""),
+            LabelRow(vm: "a", startNs: 140, endNs: 300, workload: .cpu, interference: .cpu, culprit: "b"),
         ])
         #expect(labels.label(vm: "a", startNs: 100, endNs: 200)?.interference == .cpu)
         #expect(labels.label(vm: "a", startNs: 0, endNs: 100)?.interference == InterferenceKind.none)
@@ -142,7 +142,7 @@ import TraceIngest
 
     @Test func extraColumnsAreIgnored() throws {
         let l = try labels("vm,note,start_ns,end_ns,workload,interference,culprit\nweb,x,0,100,cpu,none,\n")
-        #expect(l.rows == [LabelRow(vm: "web", startNs: 0, endNs: 100, workload: "cpu", interference: .none, culprit: "")])
+        #expect(l.rows == [LabelRow(vm: "web", startNs: 0, endNs: 100, workload: .cpu, interference: .none, culprit: "")])
     }
 
     @Test func headerOnlyUnknownVMsAndOverlapsAreWarned() throws {
