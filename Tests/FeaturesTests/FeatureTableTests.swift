@@ -140,6 +140,16 @@ import TraceIngest
         #expect(l.rows.map(\.interference) == [.memory])
     }
 
+    @Test func everyWorkloadCategoryIsReadAndAnUnknownOneIsAnErrorNamingTheLine() throws {
+        let rows = WorkloadCategory.allCases.enumerated().map { i, c in "web,\(i * 100),\(i * 100 + 100),\(c.rawValue),none," }
+        let l = try labels("vm,start_ns,end_ns,workload,interference,culprit\n" + rows.joined(separator: "\n") + "\n")
+        #expect(l.rows.map(\.workload) == [.cpu, .memory, .disk, .net, .idle, .mixed])
+        let text = "vm,start_ns,end_ns,workload,interference,culprit\nweb,0,100,cpu,none,\nweb,100,200,disk-heavy,none,\n"
+        let url = scratch.appendingPathComponent("labels-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        #expect(throws: CSV.Failure.badLine(path: url.path, line: 3, reason: "unknown workload `disk-heavy`")) { try Labels(path: url.path) }
+    }
+
     @Test func extraColumnsAreIgnored() throws {
         let l = try labels("vm,note,start_ns,end_ns,workload,interference,culprit\nweb,x,0,100,cpu,none,\n")
         #expect(l.rows == [LabelRow(vm: "web", startNs: 0, endNs: 100, workload: .cpu, interference: .none, culprit: "")])
