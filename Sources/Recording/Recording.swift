@@ -53,9 +53,7 @@ public struct Recording: Sendable, Equatable {
     /// The host model settings: the window, VM names and known threads from the side files, and
     /// how to read.
     public func configuration(windowNs: Int64, reading: ReadingOptions = .init()) throws -> HostModelConfiguration {
-        let names = try vmNamesFile.map { try SideFiles.vmNames(at: $0) } ?? [:]
-        let threads = try threadsFile.map { try SideFiles.threads(at: $0) } ?? []
-        var configuration = HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: threads, reading: reading)
+        var configuration = try SideFiles.configuration(windowNs: windowNs, vmNames: vmNamesFile, threads: threadsFile, reading: reading)
         configuration.vmNamePrefix = vmNamePrefix
         return configuration
     }

@@ -1,9 +1,21 @@
 import Features
 import Foundation
+import HostModel
+import TraceIngest
 
 /// Reads the small CSV files (`CSV`) that may sit beside a trace: `vm-names.csv` (`pid,name`) and
 /// `threads.csv` (`tid,pid,comm`, a `ps` taken before recording, for traces without a statedump).
 public enum SideFiles {
+    /// The host model settings the side files give, the one place they are read into it: the
+    /// window, VM names from `vmNames` and known threads from `threads` (either may be absent),
+    /// and how to read.
+    public static func configuration(windowNs: Int64, vmNames: String?, threads: String?,
+                                     reading: ReadingOptions = .init()) throws -> HostModelConfiguration {
+        let names = try vmNames.map { try Self.vmNames(at: $0) } ?? [:]
+        let known = try threads.map { try Self.threads(at: $0) } ?? []
+        return HostModelConfiguration(windowNs: windowNs, vmNames: names, knownThreads: known, reading: reading)
+    }
+
     /// `pid,name` rows → [pid: name].
     public static func vmNames(at path: String) throws -> [Int32: String] {
         let rows = try CSV.table(at: path, columns: ["pid", "name"])

@@ -10,9 +10,7 @@ extension FeaturesCommand {
     /// with the windows the classifier leaves out (from the trace's evidence) marked.
     func writePartition(_ output: String, recording: Recording, windowNs: Int64, labels: Labels?, configuration: HostModelConfiguration) throws {
         guard !options.json else { throw ValidationError("--json: a lake partition is CSV with table.json; give a file name for JSON") }
-        let features = recording.source == .ptCapture
-            ? try TraceFeatures.read(recording, windowNs: windowNs, labels: labels)
-            : try TraceFeatures.read(location: recording.traceLocation(), configuration: configuration, labels: labels)
+        let features = try TraceFeatures.read(recording, windowNs: windowNs, labels: labels, reading: configuration.reading)
         if let analysis = features.analysis { options.warnUnusedNames(configuration, analysis: analysis) }
         for w in labels?.warnings(vmNames: features.vmNames) ?? [] { warn("\(self.labels!): \(w)") }
         let host = LakePartition.host(forFolder: output)

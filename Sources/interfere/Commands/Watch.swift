@@ -57,9 +57,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let m = try model.load()
-            var configuration = HostModelConfiguration(windowNs: m.training.windowNs)
-            configuration.vmNames = try vmNames.map { try SideFiles.vmNames(at: $0) } ?? [:]
-            configuration.knownThreads = try threads.map { try SideFiles.threads(at: $0) } ?? []
+            let configuration = try SideFiles.configuration(windowNs: m.training.windowNs, vmNames: vmNames, threads: threads)
             let reader = LiveTraceReader(url: url, retry: .init(maximumDelay: maxRetryDelay, attempts: retries))
             let host = LiveHost(model: HostModel(strings: reader.strings, configuration: configuration),
                                 scorer: LiveScorer(scorer: Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)),
