@@ -1,3 +1,5 @@
+import Recording
+
 /// Who caused a period, with the numbers that show it, or the statement that nobody stands out.
 public struct Culprit: Sendable, Codable, Equatable {
     /// The VM name or host process; nil when no single one stands out.

@@ -1,4 +1,5 @@
 import HostModel
+import Recording
 /// One diagnosed period: when, what kind, why (both key lists), who, and what to do.
 public struct PeriodReport: Sendable, Codable, Equatable {
     public var period: InterferencePeriod

@@ -1,6 +1,7 @@
 import Features
 import HostModel
 import Learning
+import Recording
 
 /// `interfere evaluate`: the model and the 2-sigma baseline against the labels of datasets.
 public struct Evaluation: Sendable, Codable {

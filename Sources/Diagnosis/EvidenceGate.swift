@@ -1,3 +1,5 @@
+import Recording
+
 /// A domain rule applied to the classifier's window scores: interference needs a resource the VM
 /// uses and someone else using it. A window scored as disk (net) interference keeps its
 /// probability only if, in it or in the `memory` windows before it (requests may all be stuck),

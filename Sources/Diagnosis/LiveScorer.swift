@@ -1,6 +1,7 @@
 import Features
 import HostModel
 import Learning
+import Recording
 import TraceIngest
 
 /// What a live scorer says as windows close: a period opened, grew or closed, with its report.

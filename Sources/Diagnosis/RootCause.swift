@@ -1,4 +1,5 @@
 import HostModel
+import Recording
 
 /// An event key and how often it occurred in a period.
 public struct KeyCount: Sendable, Codable, Equatable {

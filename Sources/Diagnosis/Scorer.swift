@@ -2,6 +2,7 @@ import Features
 import Foundation
 import HostModel
 import Learning
+import Recording
 
 /// What `interfere score` says of one VM: its workload category, the share of its windows in
 /// each, its window scores and its explained interference periods.

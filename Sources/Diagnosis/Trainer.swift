@@ -2,6 +2,7 @@ import Features
 import Foundation
 import HostModel
 import Learning
+import Recording
 
 /// Labeled feature rows from several traces, in one matrix per variant.
 struct LabeledRows {

@@ -3,6 +3,7 @@ import Features
 import Foundation
 import IntelPT
 import Learning
+import Recording
 import TraceIngest
 
 extension ReportBuilder {

@@ -2,7 +2,7 @@
 import Features
 import Foundation
 import HostModel
-import Recording
+@testable import Recording
 import TestSupport
 import Testing
 import TraceIngest

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
+import Recording
 
 /// `interfere evaluate DATASET...`: the model and the 2-sigma baseline against the labels.
 struct Evaluate: ParsableCommand {

@@ -5,6 +5,7 @@ import Features
 import Foundation
 import HostModel
 import IntelPT
+import Recording
 
 /// `interfere features TRACE`: one feature vector per VM per window.
 struct FeaturesCommand: ParsableCommand {

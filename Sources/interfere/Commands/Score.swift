@@ -5,6 +5,7 @@ import Foundation
 import HostModel
 import IntelPT
 import Learning
+import Recording
 
 /// `interfere score TRACE`: per VM, its workload category and its interference periods explained.
 struct Score: ParsableCommand {

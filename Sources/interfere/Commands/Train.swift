@@ -3,6 +3,7 @@ import Diagnosis
 import Features
 import Foundation
 import Learning
+import Recording
 
 /// `interfere train DATASET... -o MODEL`: fits the model file from labeled datasets.
 struct Train: ParsableCommand {

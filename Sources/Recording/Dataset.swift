@@ -2,7 +2,6 @@ import Features
 import Foundation
 import HostModel
 import IntelPT
-import Recording
 import TraceIngest
 
 /// A labeled recording: a folder with `trace/` (or the trace itself, or an Intel PT capture) and
