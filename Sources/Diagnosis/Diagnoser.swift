@@ -37,6 +37,22 @@ public struct Diagnoser: Sendable {
         return Self.withoutSaturators(reports, evidence: byVM)
     }
 
+    /// The window scores as the diagnosis leaves them: the windows of a disk or net period that
+    /// `withoutSaturators` dropped from `kept` (the VM saturated the device or link, or no one
+    /// else used it) are not interfered with, so their probability becomes 0, as the evidence
+    /// gate does for a window on its own: a VM's windows and its periods say the same.
+    public func settled(_ scores: [WindowScore], kept: [PeriodReport]) -> [WindowScore] {
+        let dropped = detector.periods(scores).filter { d in
+            (d.kind == .disk || d.kind == .net) && !kept.contains { $0.period == d }
+        }
+        guard !dropped.isEmpty else { return scores }
+        return scores.map { s in
+            var s = s
+            if dropped.contains(where: { $0.vm == s.vm && s.startNs >= $0.startNs && s.endNs <= $0.endNs }) { s.probability = 0 }
+            return s
+        }
+    }
+
     /// A VM that saturates a device or link is the culprit there, not the victim of the VM it
     /// crushes: when two VMs' disk (net) periods name each other as culprit on the same resource,
     /// and they overlap or follow each other within `contentionGapNs` (a saturator's backlog still

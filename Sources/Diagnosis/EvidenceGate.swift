@@ -1,3 +1,4 @@
+import HostModel
 import Recording
 
 /// A domain rule applied to the classifier's window scores: interference needs a resource the VM
@@ -15,12 +16,20 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
     public var memory: Int
     public var minimumStolenShare: Double
     public var dominantShare: Double
+    /// The windows a device or link stays a VM's after it last moved bytes on it (as the sharing
+    /// columns' `HostModelConfiguration.sharingAssociation`).
+    public var association: Int
 
-    public init(memory: Int = 10, minimumStolenShare: Double = 0.01, dominantShare: Double = 0.6) {
+    public init(memory: Int = 10, minimumStolenShare: Double = 0.01, dominantShare: Double = 0.6, association: Int = 50) {
         self.memory = memory
+        self.association = association
         self.minimumStolenShare = minimumStolenShare
         self.dominantShare = dominantShare
     }
+
+    /// The windows before a window (and it) that its verdict reads: a scorer that sees a trace's
+    /// windows as they close keeps this many per VM to gate as the whole trace would.
+    public var lookBack: Int { max(4 * memory, memory + association) + 1 }
 
     /// The VM's share of the bytes on the devices (links) it used in the window; nil when none.
     static func ownShare(_ bytes: [String: [String: Int64]], vm: String) -> Double? {
@@ -38,15 +47,6 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
         return (own, all)
     }
 
-    /// Pushes a window's bytes into the trailing ring (at most `memory` windows) and returns the
-    /// VM's share over it; nil when nobody used its devices in that span.
-    static func trailingShare(_ ring: inout [(own: Int64, all: Int64)], _ window: (own: Int64, all: Int64), memory: Int) -> Double? {
-        ring.append(window)
-        if ring.count > max(1, memory) { ring.removeFirst() }
-        let all = ring.reduce(0) { $0 + $1.all }
-        return all > 0 ? Double(ring.reduce(0) { $0 + $1.own }) / Double(all) : nil
-    }
-
     public func apply(_ scores: [WindowScore], evidence: [WindowEvidence]) -> [WindowScore] {
         let byVM = Dictionary(grouping: evidence, by: \.vm).mapValues { $0.sorted { $0.startNs < $1.startNs } }
         var lastDisk: [String: Int64] = [:], lastNet: [String: Int64] = [:]
@@ -55,12 +55,16 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
             var disk = Set<Int64>(), net = Set<Int64>()
             var diskShare = 0.0, netShare = 0.0
             // The VM's share of the bytes on the devices (links) it used, summed over the last
-            // `memory` windows: a sender whose traffic comes in bursts (a TSO segment of 64 KB
-            // every few windows) is judged on its rate, not on the window it happened to hit.
-            var diskRing: [(own: Int64, all: Int64)] = [], netRing: [(own: Int64, all: Int64)] = []
+            // `memory` windows, the windows it moved nothing in included (a device or link stays
+            // the VM's for `association` windows): a sender whose traffic comes in bursts (a TSO
+            // segment of 64 KB every few windows) is judged on its rate, not on the window it
+            // happened to hit, and a victim held back by a newcomer stops being "most of the
+            // bytes" as soon as the newcomer's bytes are, even while it sends nothing.
+            var diskUse = TrailingSharedUse(), netUse = TrailingSharedUse()
             for w in windows {
-                diskShare = Self.trailingShare(&diskRing, Self.ownBytes(w.diskBytes, vm: vm), memory: memory) ?? diskShare
-                netShare = Self.trailingShare(&netRing, Self.ownBytes(w.netBytes, vm: vm), memory: memory) ?? netShare
+                let index = w.endNs > w.startNs ? w.startNs / (w.endNs - w.startNs) : 0
+                diskShare = diskUse.push(index: index, user: vm, bytes: w.diskBytes, memory: memory, association: association).ownShare ?? diskShare
+                netShare = netUse.push(index: index, user: vm, bytes: w.netBytes, memory: memory, association: association).ownShare ?? netShare
                 let sharedDisk = w.diskRequests.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
                 let sharedLink = w.netPackets.values.contains { $0[vm] != nil && $0.keys.contains { $0 != vm } }
                     || (w.keys.keys.contains(where: { $0.category == .net }) && w.netPackets.values.contains { $0.keys.contains { $0 != vm } })

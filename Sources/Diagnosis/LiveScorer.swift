@@ -53,7 +53,7 @@ public final class LiveScorer {
         self.scorer = scorer
         self.groups = groups
         self.windowNs = windowNs
-        self.history = max(history, 4 * scorer.gate.memory + 1)
+        self.history = max(history, scorer.gate.lookBack)
         all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: windowNs))
         loose = scorer.diagnoser
         loose.detector.minimumNs = 0
@@ -90,7 +90,7 @@ public final class LiveScorer {
             if raw[vm] == nil { vmOrder.append(vm) }
             raw[vm, default: []].append(score)
             evidence[vm, default: []].append(ev)
-            let gateSpan = 4 * scorer.gate.memory + 1
+            let gateSpan = scorer.gate.lookBack
             let recent = scorer.gate.apply(Array(raw[vm]!.suffix(gateSpan)), evidence: Array(evidence[vm]!.suffix(gateSpan)))
             let s = recent.last!
             gated[vm, default: []].append(s)

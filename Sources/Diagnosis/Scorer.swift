@@ -52,6 +52,20 @@ public struct Scorer {
         return [.disk, .net, .mixed].contains(own) ? own.rawValue : cluster
     }
 
+    /// The rows in which the VM's vCPUs were idle throughout (not running, not preempted, not
+    /// waiting): the VM asked nothing of the host then, so the window holds no sign of its own of
+    /// being held back or not. A victim starved of its link or disk sleeps through whole windows
+    /// between its bursts; an idle VM sleeps through all of them. Such a window is scored on the
+    /// VM's mean values over the `categorySpan` windows around it, as "idle" windows get their
+    /// category.
+    static func asleepRows(_ table: FeatureTable) -> Set<Int> {
+        guard let idle = table.schema.columns.firstIndex(of: FeatureColumn.schedIdleShare.name) else { return [] }
+        return Set(table.rows.indices.filter { table.rows[$0].values[idle] >= Self.asleepIdleShare })
+    }
+
+    /// The idle share from which a window counts as slept through.
+    static let asleepIdleShare = 0.999
+
     /// The windows (centred on the one named) whose mean I/O can turn an "idle" window into disk,
     /// net or mixed: about a second at the default 100 ms window.
     public static let categorySpan = 9
@@ -83,6 +97,7 @@ public struct Scorer {
         var (variant, windows, categories) = try windowScores(table)
         windows = gate.apply(windows, evidence: features.evidence)
         let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
+        windows = diagnoser.settled(windows, kept: periods)
         var vms: [VMScore] = []
         for vm in features.vmNames {
             let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
@@ -119,10 +134,18 @@ public struct Scorer {
         var categories: [String] = []
         if raw.rows > 0 {
             let output = variant.pipeline.transform(raw)
-            let p = variant.classifier.predictProbabilities(output.scaled)
+            var p = variant.classifier.predictProbabilities(output.scaled)
             let components = unseenDemand.isEmpty ? output.components : variant.pipeline.transform(clusterRaw).components
             let clusters = Self.nearest(components, centers: variant.centroids)
-            let around = Self.neighbourhoodMeans(table) { variant.clusterNames[clusters[$0]] == WorkloadCategory.idle.rawValue }
+            let asleep = Self.asleepRows(table)
+            let around = Self.neighbourhoodMeans(table) { variant.clusterNames[clusters[$0]] == WorkloadCategory.idle.rawValue || asleep.contains($0) }
+            if !asleep.isEmpty {
+                let rows = asleep.sorted()
+                let means = Matrix(rows: rows.count, columns: variant.featureNames.count,
+                                   data: rows.flatMap { i in variant.featureNames.map { around[i][$0] ?? .nan } })
+                let q = variant.classifier.predictProbabilities(variant.pipeline.transform(means).scaled)
+                for (n, i) in rows.enumerated() { for c in 0..<classes.count { p[i, c] = q[n, c] } }
+            }
             for (i, row) in table.rows.enumerated() {
                 var kind = InterferenceKind.cpu, best = -1.0
                 for (c, name) in classes.enumerated() where name != InterferenceKind.none && p[i, c] > best { best = p[i, c]; kind = name }

@@ -103,7 +103,10 @@ extension FeatureColumn {
     public static let netRxPacketsPerSecond = w("net_rx_packets_per_s", .net, .perSecond, .demand) { $0.rate($0.window.netRxPackets) }
     public static let netTxBytesPerSecond = w("net_tx_bytes_per_s", .net, .bytesPerSecond, .demand) { $0.rate($0.window.netTxBytes) }
     public static let netRxBytesPerSecond = w("net_rx_bytes_per_s", .net, .bytesPerSecond, .demand) { $0.rate($0.window.netRxBytes) }
-    public static let netXmitWaitMean = w("net_xmit_wait_mean_ms", .net, .milliseconds, .suffering) { Stats.mean($0.window.xmitDelays) / 1e6 }
+    /// The mean queue → transmit delay of the VM's packets sent over its last windows (those the
+    /// sharing columns sum over): a victim held behind a neighbour's packets sends in bursts, and
+    /// the windows between its bursts still show how long its packets wait.
+    public static let netXmitWaitMean = w("net_xmit_wait_mean_ms", .net, .milliseconds, .suffering) { $0.window.recentXmitWait.meanNs / 1e6 }
     static let net: [FeatureColumn] = [
         netTxPacketsPerSecond, netRxPacketsPerSecond, netTxBytesPerSecond, netRxBytesPerSecond,
         w("net_vhost_waiting_share", .net, .share, .suffering) {

@@ -15,7 +15,8 @@ public struct HostModelConfiguration: Sendable {
     public var recordsStateChanges: Bool
     /// Put before every VM name (`hostA/` when a folder holds several hosts); empty: none.
     public var vmNamePrefix = ""
-    /// The windows a VM window's `sharedDisk` and `sharedLink` sum over (this one and those before).
+    /// The windows a VM window's `sharedDisk`, `sharedLink` and `recentXmitWait` sum over (this one
+    /// and those before).
     public var sharingMemory: Int
     /// The windows a device or link stays a VM's after it last moved bytes on it.
     public var sharingAssociation: Int
@@ -94,7 +95,7 @@ public final class HostModel {
     private var window: Int64 = .min
     var vmWindows: [VMWindow] = []
     /// Per VM, its use of devices and links over the last `sharingMemory` windows.
-    var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse)] = []
+    var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse, xmit: TrailingDelays)] = []
     var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
     private var pendingQemu: [Int64: PendingRequest] = [:]
@@ -641,13 +642,16 @@ public final class HostModel {
             thread.since = end
             tracked[tid] = thread
         }
+        let pending = pendingWaits(at: end)
         for vm in vmWindows.indices {
-            if sharing.count <= vm { sharing.append((TrailingSharedUse(), TrailingSharedUse())) }
+            if sharing.count <= vm { sharing.append((TrailingSharedUse(), TrailingSharedUse(), TrailingDelays())) }
             let name = registry.vms[vm].name, c = configuration
             vmWindows[vm].sharedDisk = sharing[vm].disk.push(index: window, user: name, bytes: hostWindow.diskBytes,
                                                              memory: c.sharingMemory, association: c.sharingAssociation)
             vmWindows[vm].sharedLink = sharing[vm].link.push(index: window, user: name, bytes: hostWindow.netBytes,
                                                              memory: c.sharingMemory, association: c.sharingAssociation)
+            vmWindows[vm].recentXmitWait = sharing[vm].xmit.push(DelaySum(vmWindows[vm].xmitDelays), memory: c.sharingMemory)
+                + (pending[vm] ?? DelaySum())
             vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
             vmWindows[vm].observedEndNs = end
             exits.add(vm: vm, to: &vmWindows[vm])

@@ -14,6 +14,9 @@ public struct SharedUse: Sendable, Equatable {
     /// on a 2 Mbit/s link and on a 10 Gbit/s one.
     public var othersShare: Double { allBytes > 0 ? Double(allBytes - ownBytes) / Double(allBytes) : 0 }
 
+    /// The VM's own share of the bytes (nil when nobody moved any).
+    public var ownShare: Double? { allBytes > 0 ? Double(ownBytes) / Double(allBytes) : nil }
+
     static func + (a: SharedUse, b: SharedUse) -> SharedUse {
         SharedUse(ownBytes: a.ownBytes + b.ownBytes, allBytes: a.allBytes + b.allBytes)
     }
@@ -24,14 +27,16 @@ public struct SharedUse: Sendable, Equatable {
 /// starved of its link sends nothing for a while, and the others' bytes on that link are then all
 /// there is to see. Summed over `memory` windows, a sender whose traffic comes in bursts (a TSO
 /// segment of 64 KB every few windows) is judged on its rate, not on the window it happened to hit.
-struct TrailingSharedUse {
+public struct TrailingSharedUse: Sendable {
     private var lastUsed: [String: Int64] = [:]
     private var ring: [SharedUse] = []
     private var next = 0
 
     /// Adds window `index`'s bytes (by resource, then user) and returns the sums over the last
     /// `memory` windows, this one included.
-    mutating func push(index: Int64, user: String, bytes: [String: [String: Int64]], memory: Int, association: Int) -> SharedUse {
+    public init() {}
+
+    public mutating func push(index: Int64, user: String, bytes: [String: [String: Int64]], memory: Int, association: Int) -> SharedUse {
         for (resource, users) in bytes where users[user] != nil { lastUsed[resource] = index }
         var use = SharedUse()
         for (resource, last) in lastUsed {
@@ -44,5 +49,40 @@ struct TrailingSharedUse {
         if ring.count < memory { ring.append(use) } else { ring[next] = use }
         next = (next + 1) % memory
         return ring.reduce(SharedUse(), +)
+    }
+}
+
+/// A sum of delays and how many there were (their mean is the sum over the count; 0 when none).
+public struct DelaySum: Sendable, Equatable {
+    public var totalNs: Int64
+    public var count: Int
+
+    public init(totalNs: Int64 = 0, count: Int = 0) {
+        self.totalNs = totalNs
+        self.count = count
+    }
+
+    public init(_ delays: [Int64]) {
+        self.init(totalNs: delays.reduce(0, &+), count: delays.count)
+    }
+
+    /// The mean delay, ns (0 when there is none).
+    public var meanNs: Double { count > 0 ? Double(totalNs) / Double(count) : 0 }
+
+    static func + (a: DelaySum, b: DelaySum) -> DelaySum {
+        DelaySum(totalNs: a.totalNs &+ b.totalNs, count: a.count + b.count)
+    }
+}
+
+/// The delays of a VM's last `memory` windows, summed (this window's included).
+struct TrailingDelays {
+    private var ring: [DelaySum] = []
+    private var next = 0
+
+    mutating func push(_ window: DelaySum, memory: Int) -> DelaySum {
+        let memory = max(1, memory)
+        if ring.count < memory { ring.append(window) } else { ring[next] = window }
+        next = (next + 1) % memory
+        return ring.reduce(DelaySum(), +)
     }
 }

@@ -67,6 +67,10 @@ public struct VMWindow: Sendable {
     public var sharedDisk = SharedUse()
     /// Bytes on the network links the VM used: its own and everyone's.
     public var sharedLink = SharedUse()
+    /// Queue → transmit delays of the VM's packets sent in these windows, and how long those still
+    /// queued at the window's end have waited so far: a victim whose packets wait behind a
+    /// neighbour's may get nothing through for a few windows, and the wait is still its own.
+    public var recentXmitWait = DelaySum()
 
     /// Root-cause keys counted in the window.
     public var keys: [EventKey: Int] = [:]

@@ -1,6 +1,7 @@
 @testable import Diagnosis
 import Features
 import Foundation
+import Learning
 import HostModel
 @testable import Recording
 import TestSupport
@@ -299,6 +300,58 @@ import TraceIngest
     }
 }
 
+/// The gate's dominance counts the windows a VM sent nothing in: a victim that had the link to
+/// itself and is then held back by a newcomer stops being "most of the bytes" as soon as the
+/// newcomer's bytes are, though its own windows with bytes still hold mostly its own.
+@Suite struct GateDominanceTests {
+    func evidence(_ vm: String, _ i: Int64, _ bytes: [String: Int64]) -> WindowEvidence {
+        WindowEvidence(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, seconds: 0.1,
+                       keys: [EventKey(.net, "lo tx"): 1], stolenByName: [:], waitedNs: 0, vcpuNs: 100_000_000, diskRequests: [:],
+                       diskBytes: [:], netBytes: ["lo": bytes], netPackets: ["lo": bytes.mapValues { _ in 1 }], diskLatencyMs: 0, xmitDelayMs: 20)
+    }
+
+    @Test func aVictimSilencedByANewcomerIsNotTheSaturator() {
+        // Windows 0–5: the victim alone, 30 kB each. From 6: noisy 40 kB a window; the victim
+        // gets one 30 kB burst through at window 7, nothing else.
+        var windows: [WindowEvidence] = []
+        for i in Int64(0)..<12 {
+            var bytes: [String: Int64] = [:]
+            if i < 6 || i == 7 { bytes["victim"] = 30_000 }
+            if i >= 6 { bytes["noisy"] = 40_000 }
+            windows.append(evidence("victim", i, bytes))
+        }
+        let at = { (i: Int64) in WindowScore(vm: "victim", startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: 0.9, kind: .net) }
+        let gated = EvidenceGate().apply((6..<12).map(at), evidence: windows)
+        // Over windows 0–9 (the 10 ending at 9) the victim made 6 × 30 + 30 = 210 kB of 370 kB:
+        // 57 %, under 60 %; at window 8, 210 of 330 (64 %): still the saturator; from 9 on, a victim.
+        // Counting only the windows it sent in (the old rule), window 11 would see windows 2–5
+        // and 7: 150 kB of its own of 190 kB, 79 %, and call the victim the saturator.
+        #expect(gated.map(\.probability) == [0, 0, 0, 0.9, 0.9, 0.9])
+    }
+}
+
+/// A period the diagnosis drops (the saturator of a contention) leaves no interfered window.
+@Suite struct SettledWindowsTests {
+    @Test func theSaturatorsWindowsAreNotInterfered() {
+        let d = Diagnoser(detector: PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0))
+        var scores: [WindowScore] = [], windows: [WindowEvidence] = []
+        for vm in ["heavy", "light"] {
+            for i in Int64(0)..<5 {
+                scores.append(WindowScore(vm: vm, startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, probability: 0.9, kind: .net))
+                windows.append(SaturatorRuleTests().evidence(vm, i, ["heavy": 300_000, "light": 100_000]))
+            }
+        }
+        scores.append(WindowScore(vm: "light", startNs: 500_000_000, endNs: 600_000_000, probability: 0.3, kind: .net))
+        let reports = d.diagnose(scores: scores, evidence: windows)
+        #expect(reports.map(\.period.vm) == ["light"])
+        let settled = d.settled(scores, kept: reports)
+        #expect(settled.filter { $0.vm == "heavy" }.map(\.probability) == [0, 0, 0, 0, 0])
+        #expect(settled.filter { $0.vm == "light" }.map(\.probability) == [0.9, 0.9, 0.9, 0.9, 0.9, 0.3])
+        // Nothing dropped: nothing changes.
+        #expect(d.settled(scores.filter { $0.vm == "light" }, kept: reports) == scores.filter { $0.vm == "light" })
+    }
+}
+
 @Suite struct ClusterNamerTests {
     @Test func clusterNamesFollowTheRule() {
         #expect(ClusterNamer.name(centroid: ["sched_running_share": 0.95]) == .cpu)
@@ -363,6 +416,45 @@ import TraceIngest
         #expect(means[21]["net_tx_bytes_per_s"] == 0)
         #expect(Scorer.category(cluster: "idle", around: means[22]) == "net")    // bursty, window 11: 10 and 15
         #expect(Scorer.category(cluster: "idle", around: means[23]) == "idle")   // quiet, window 11
+    }
+}
+
+/// A window the VM's vCPUs slept through is scored on the VM's means over the nine windows
+/// around it: it scores as a row of those means does, and a window with any vCPU activity keeps
+/// its own score.
+@Suite struct SleptThroughWindowTests {
+    @Test func aSleptThroughWindowScoresAsItsNeighbourhood() throws {
+        let model = try InterferenceModel.load(path: Fixtures.projectRoot.appendingPathComponent("models/default.json").path)
+        let schema = FeatureSchema(groups: [.sched, .block, .net], windowNs: 100_000_000)
+        let column = { (name: String) in schema.columns.firstIndex(of: name)! }
+        func row(_ i: Int64, asleep: Bool) -> FeatureRow {
+            var values = [Double](repeating: 0, count: schema.columns.count)
+            values[column("sched_vcpus")] = 1
+            values[column("sched_running_share")] = asleep ? 0 : 0.2
+            values[column("sched_idle_share")] = asleep ? 1 : 0.8
+            values[column("net_tx_bytes_per_s")] = asleep ? 0 : 600_000
+            values[column("net_xmit_wait_mean_ms")] = 200
+            values[column("net_link_others_share")] = 0.6
+            return FeatureRow(vm: "v", startNs: i * 100_000_000, endNs: (i + 1) * 100_000_000, values: values, label: nil)
+        }
+        let rows = (Int64(0)..<12).map { row($0, asleep: $0 % 3 == 1) }
+        let table = FeatureTable(schema: schema, rows: rows)
+        #expect(Scorer.asleepRows(table) == [1, 4, 7, 10])
+        let scorer = Scorer(model: model)
+        let scored = try scorer.windowScores(table).windows
+        // Window 4's neighbourhood is windows 0…8: three slept through, six not.
+        let means = Scorer.neighbourhoodMeans(table)[4]
+        var meanRow = rows[4]
+        meanRow.values = schema.columns.map { means[$0]! }
+        let alone = try scorer.windowScores(FeatureTable(schema: schema, rows: [meanRow])).windows[0]
+        #expect(abs(scored[4].probability - alone.probability) < 1e-12)
+        #expect(scored[4].kind == alone.kind)
+        // An awake window is scored on its own values.
+        let own = try scorer.windowScores(FeatureTable(schema: schema, rows: [rows[3]])).windows[0]
+        #expect(abs(scored[3].probability - own.probability) < 1e-12 && scored[3].kind == own.kind)
+        // The slept-through window alone (no neighbours) is scored on itself.
+        let lone = try scorer.windowScores(FeatureTable(schema: schema, rows: [rows[4]])).windows[0]
+        #expect(lone.probability != scored[4].probability)
     }
 }
 

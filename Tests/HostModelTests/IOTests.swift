@@ -55,6 +55,47 @@ import TraceIngest
         #expect(run.hostWindows[0].netBytes["tap0"] == nil)
     }
 
+    @Test func theQueueWaitOfAVMsPacketsCarriesOverItsLastFiveWindows() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.netQueue(10 * ms, cpu: 0, tid: 100, skb: 0xA, length: 1500, device: "lo")
+        b.netXmit(40 * ms, cpu: 0, tid: 100, skb: 0xA, length: 1500, device: "lo")
+        b.netQueue(50 * ms, cpu: 0, tid: 100, skb: 0xB, length: 1500, device: "lo")
+        b.netXmit(60 * ms, cpu: 0, tid: 100, skb: 0xB, length: 1500, device: "lo")
+        b.netQueue(250 * ms, cpu: 0, tid: 100, skb: 0xC, length: 1500, device: "lo")
+        b.netXmit(350 * ms, cpu: 0, tid: 100, skb: 0xC, length: 1500, device: "lo")   // window 3
+        b.netReceive(850 * ms, cpu: 0, tid: 100, skb: 0xD, length: 66, device: "lo")
+        let run = ModelRun(b)
+        let waits = run.windows.map(\.recentXmitWait)
+        #expect(waits.count == 9)
+        #expect(waits[0] == DelaySum(totalNs: 40 * ms, count: 2))
+        #expect(waits[1] == waits[0])
+        // 0xC, queued at 250 ms, has waited 50 ms at window 2's end.
+        #expect(waits[2] == DelaySum(totalNs: 90 * ms, count: 3))
+        #expect(waits[3] == DelaySum(totalNs: 140 * ms, count: 3))
+        #expect(waits[4] == waits[3])
+        #expect(waits[5] == DelaySum(totalNs: 100 * ms, count: 1))   // window 0 left the span
+        #expect(waits[7] == waits[5])
+        #expect(waits[8] == DelaySum())
+        #expect(run.windows[3].xmitDelays == [100 * ms])
+        #expect(waits[3].meanNs == Double(140 * ms) / 3)
+    }
+
+    /// A packet whose transmit never comes counts as waiting for a second, then no more.
+    @Test func aPacketStillQueuedWaitsUntilItsTransmitOrASecond() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.netQueue(50 * ms, cpu: 0, tid: 100, skb: 0xA, length: 1500, device: "lo")   // xmit lost
+        b.netReceive(1_450 * ms, cpu: 0, tid: 100, skb: 0xD, length: 66, device: "lo")
+        let waits = ModelRun(b).windows.map(\.recentXmitWait)
+        #expect(waits[0] == DelaySum(totalNs: 50 * ms, count: 1))
+        #expect(waits[9] == DelaySum(totalNs: 950 * ms, count: 1))
+        #expect(waits[10] == DelaySum())
+        #expect(waits[13] == DelaySum())
+    }
+
     @Test func exitReasonsKeepUnknownCodes() {
         #expect(ExitReason(rawValue: 48).name == "EPT_VIOLATION")
         #expect(ExitReason(rawValue: 0x8000_0000 | 33).name == "INVALID_STATE")
