@@ -54,6 +54,7 @@ public struct FeatureBuilder {
     public func write(location: TraceLocation, to output: String, json: Bool) throws -> (schema: FeatureSchema, rows: Int, analysis: HostAnalysis) {
         let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
+        try AtomicOutput.checkWritable(output)
         let spool = try RowSpool(directory: folder, width: all.schema.columns.count)
         let analysis = try HostAnalysis.run(location: location, configuration: configuration, onWindow: { w in
             guard w.observedEndNs > w.observedStartNs else { return }

@@ -1,3 +1,4 @@
+import AtomicOutput
 import Foundation
 
 /// Feature rows parked on disk while a trace is read, so that memory does not grow with the
@@ -23,14 +24,14 @@ final class RowSpool {
     init(directory: URL, width: Int) throws {
         var template = Array(directory.appendingPathComponent(".interfere-rows-XXXXXX").path.utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory.path])
+            throw AtomicOutput.Failure(path: directory.path, reason: "no temporary folder for the rows: \(String(cString: strerror(errno)))")
         }
         let folder = String(cString: made)
         let file = URL(fileURLWithPath: folder).appendingPathComponent("rows")
         defer { unlink(file.path); rmdir(folder) }
         url = file
         guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forUpdatingAtPath: file.path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory.path])
+            throw AtomicOutput.Failure(path: directory.path, reason: "no temporary file for the rows")
         }
         self.handle = handle
         self.width = width

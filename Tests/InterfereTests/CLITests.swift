@@ -95,6 +95,13 @@ struct CLI {
         #expect(r.stderr.hasPrefix("interfere: "))
     }
 
+    /// The line says what is wrong, in words: not a Foundation error's description.
+    @Test func anOutputInAMissingFolderSaysSo() throws {
+        let r = try CLI.run(["features", Fixtures.hostReal("busy-alone").path, "-o", "/no/such/folder/f.csv"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "interfere: /no/such/folder/f.csv: cannot write: the folder /no/such/folder does not exist\n")
+    }
+
     @Test func aFailedFeaturesRunLeavesNoFile() throws {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let labels = scratch.appendingPathComponent("labels.csv")
