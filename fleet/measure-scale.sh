@@ -4,6 +4,7 @@
 # then with `interfere train` on the traces of the largest N; prints wall time and peak memory
 # (/usr/bin/time: the largest single process) and the peak RSS of the whole process tree
 # (JVM + Python workers, sampled every 0.2 s).
+# WINDOW (default 100ms) must be the window the fleet was made with (simulate-fleet.sh's).
 #   fleet/measure-scale.sh OUT N...
 set -euo pipefail
 OUT=${1:?fleet folder}; shift
@@ -36,5 +37,5 @@ for n in "$@"; do
     [ "$n" -gt "$largest" ] && largest=$n
 done
 traces=$(ls "$OUT/lake" | head -n "$largest" | sed "s|^host=|$OUT/traces/|")
-/usr/bin/time -f "%e s %M KB" -o "$OUT/time-swift-$largest" "$BIN" train $traces -o "$OUT/swift-$largest.json" --seed 1 >"$OUT/swift-$largest.log" 2>&1
+/usr/bin/time -f "%e s %M KB" -o "$OUT/time-swift-$largest" "$BIN" train $traces --window "${WINDOW:-100ms}" -o "$OUT/swift-$largest.json" --seed 1 >"$OUT/swift-$largest.log" 2>&1
 echo "interfere train $largest hosts: $(cat "$OUT/time-swift-$largest")"
