@@ -89,7 +89,7 @@ public struct HostAnalysis {
                     p50Us: h.count > 0 ? h.quantile(0.5) / 1000 : nil, p99Us: h.count > 0 ? h.quantile(0.99) / 1000 : nil)
             }.sorted { $0.samples != $1.samples ? $0.samples > $1.samples : $0.reason < $1.reason }
             let vcpus = vm.vcpus.map { v -> VCPUStates in
-                let times = model.vcpuTotals[v.tid] ?? StateTimes()
+                let times = model.vcpuTotal(of: v.tid) ?? StateTimes()
                 return VCPUStates(tid: v.tid, vcpu: v.vcpu, times: times, splitsGuest: hasKVMEvents)
             }
             let stolen = (model.stolenTotals[index] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }

@@ -58,7 +58,16 @@ public final class HostModel {
     public private(set) var lastTime: Int64 = 0
 
     /// Whole-trace state time per vCPU thread.
-    public private(set) var vcpuTotals = IntTable<Int32, StateTimes>()
+    public var vcpuTotals: IntTable<Int32, StateTimes> {
+        var table = IntTable<Int32, StateTimes>()
+        for (tid, row) in vcpuTotalRow { table[tid] = vcpuTotalRows[Int(row)] }
+        return table
+    }
+    /// The whole-trace state time of one vCPU thread (nil: never seen as one).
+    public func vcpuTotal(of tid: Int32) -> StateTimes? { vcpuTotalRow[tid].map { vcpuTotalRows[Int($0)] } }
+    /// `vcpuTotals` as rows, each thread's row found once (`TrackedThread.totalsRow`).
+    private var vcpuTotalRows: [StateTimes] = []
+    private var vcpuTotalRow = IntTable<Int32, Int32>()
     /// Whole-trace exit counts and exit → entry handling times per VM and reason.
     public var exitTotals: [Int: [ExitReason: ExitStatistics]] {
         var result: [Int: [ExitReason: ExitStatistics]] = [:]
@@ -213,9 +222,8 @@ public final class HostModel {
         registry.note(tid: prev, comm: e.prevComm)
         registry.note(tid: next, comm: e.nextComm)
         attributeSteal(cpu: cpu, until: t, runner: prev)
-        if let p = track(prev, at: t, firstSeenRunning: true) {
-            account(prev, p, until: t)
-            var thread = p   // `track` returned the stored record; `account` leaves it alone
+        if var thread = track(prev, at: t, firstSeenRunning: true) {
+            account(prev, &thread, until: t)
             // A waiter seen running (its switch-in was lost) leaves the queue it was in.
             if thread.state == .preempted || thread.state == .waiting { leaveQueue(prev, of: thread.queueCPU, at: t) }
             if e.prevWasRunnable {
@@ -238,9 +246,8 @@ public final class HostModel {
             thread.stealSince = t
             tracked[prev] = thread
         }
-        if let n = track(next, at: t, firstSeenRunning: false) {
-            account(next, n, until: t)
-            var thread = n
+        if var thread = track(next, at: t, firstSeenRunning: false) {
+            account(next, &thread, until: t)
             if let vm = thread.vcpuVM, !thread.stateIsAssumed {
                 if thread.state == .waiting { vmWindows[vm].waitLatencies.append(t - thread.waitStart) }
                 if thread.state == .preempted { vmWindows[vm].preemptedDurations.append(t - thread.waitStart) }
@@ -262,10 +269,9 @@ public final class HostModel {
         let tid = e.targetTid
         registry.note(tid: tid, comm: e.comm)
         if e.kind == .schedWakeupNew { bornAt[tid] = bornAt[tid] ?? e.time }
-        guard let t = track(tid, at: e.time, firstSeenRunning: false, firstSeenIdle: true) else { return }
-        guard t.state == .idle else { return }
-        account(tid, t, until: e.time)
-        var thread = t
+        guard var thread = track(tid, at: e.time, firstSeenRunning: false, firstSeenIdle: true) else { return }
+        guard thread.state == .idle else { return }
+        account(tid, &thread, until: e.time)
         thread.state = .waiting
         thread.stateIsAssumed = false
         thread.since = e.time
@@ -305,8 +311,8 @@ public final class HostModel {
     }
 
     private func exit(_ tid: Int32, at t: Int64) {
-        guard let thread = tracked[tid] else { return }
-        account(tid, thread, until: t)
+        guard var thread = tracked[tid] else { return }
+        account(tid, &thread, until: t)
         if thread.state == .preempted || thread.state == .waiting { removeWaiter(tid, from: thread.queueCPU) }
         tracked[tid] = nil
     }
@@ -362,20 +368,42 @@ public final class HostModel {
 
     private func kvm(_ e: Event, cpu: Int, thread tid: Int32) {
         guard tid > 0 else { return }
-        registry.noteKVM(tid: tid, vcpuID: e.vcpuID)
-        guard let t = track(tid, at: e.time, firstSeenRunning: true) else { return }
-        account(tid, t, until: e.time)
-        var thread = t
-        thread.vm = registry.info(tid)?.vm ?? thread.vm
-        thread.isVCPU = true
+        var thread: TrackedThread
+        // The thread's entry in `tracked` on the fast path: nothing below inserts or removes one.
+        var slot = -1
+        if let s = tracked.slot(of: tid), tracked[slot: s].kvmRegistryVersion == registry.version,
+           e.vcpuID < 0 || e.vcpuID == tracked[slot: s].kvmVCPU {
+            // Nothing the registry knows changed since this thread's last kvm event: noting it
+            // again, tracking it and reading its VM would change nothing (issue 18).
+            slot = s
+            thread = tracked[slot: s]
+            account(tid, &thread, until: e.time)
+        } else {
+            registry.noteKVM(tid: tid, vcpuID: e.vcpuID)
+            guard let t = track(tid, at: e.time, firstSeenRunning: true) else { return }
+            thread = t
+            account(tid, &thread, until: e.time)
+            let info = registry.info(tid)
+            thread.vm = info?.vm ?? thread.vm
+            thread.isVCPU = true
+            if let info, info.issuedKVM, info.vm == thread.vm, thread.vm >= 0 {
+                thread.kvmRegistryVersion = registry.version
+                thread.kvmVCPU = info.vcpu
+            } else {
+                thread.kvmRegistryVersion = -1
+            }
+        }
         // Running guest or host code: no longer waiting for a CPU (its switch-in was lost).
         if thread.state == .preempted || thread.state == .waiting { leaveQueue(tid, of: thread.queueCPU, at: e.time) }
         guard let vm = thread.vcpuVM else { tracked[tid] = thread; return }
+        defer { if slot >= 0 { tracked[slot: slot] = thread } else { tracked[tid] = thread } }
         if e.kind == .kvmEntry {
             if thread.pendingExit >= 0 {
                 let handling = e.time - thread.exitStart
                 vmWindows[vm].exitHandling.add(handling)
-                withExitTotals(vm: vm, reason: Int(thread.pendingExit)) { $0.handling.add(handling) }
+                let r = Int(thread.pendingExit)
+                ensureExitTotals(vm: vm, reason: r)
+                exitTotalsByIndex[vm][r]!.handling.add(handling)
                 thread.pendingExit = -1
             }
             vmWindows[vm].entries += 1
@@ -385,7 +413,8 @@ public final class HostModel {
         } else {
             let reason = exits.index(of: ExitReason(rawValue: e.exitReason, isa: e.isa))
             exits.count(vm: vm, reason: reason)
-            withExitTotals(vm: vm, reason: reason) { $0.count += 1 }
+            ensureExitTotals(vm: vm, reason: reason)
+            exitTotalsByIndex[vm][reason]!.count += 1
             thread.pendingExit = Int32(reason)
             thread.exitStart = e.time
             thread.state = .hypervisor
@@ -394,17 +423,16 @@ public final class HostModel {
         thread.since = e.time
         thread.lastCPU = cpu
         markActive(tid, &thread, vm: vm)
-        tracked[tid] = thread
     }
 
-    /// The whole-trace exit statistics of `vm` and exit reason index `reason`, created when absent.
-    private func withExitTotals(vm: Int, reason: Int, _ body: (inout ExitStatistics) -> Void) {
+    /// Makes the whole-trace exit statistics of `vm` and exit reason index `reason` exist.
+    @inline(__always) private func ensureExitTotals(vm: Int, reason: Int) {
+        if vm < exitTotalsByIndex.count, reason < exitTotalsByIndex[vm].count, exitTotalsByIndex[vm][reason] != nil { return }
         if exitTotalsByIndex.count <= vm { exitTotalsByIndex.append(contentsOf: repeatElement([], count: vm + 1 - exitTotalsByIndex.count)) }
         if exitTotalsByIndex[vm].count <= reason {
             exitTotalsByIndex[vm].append(contentsOf: repeatElement(nil, count: reason + 1 - exitTotalsByIndex[vm].count))
         }
         if exitTotalsByIndex[vm][reason] == nil { exitTotalsByIndex[vm][reason] = ExitStatistics() }
-        body(&exitTotalsByIndex[vm][reason]!)
     }
 
     /// Puts a vCPU thread in its VM window's `activeVCPUs`, once per window (the thread remembers
@@ -516,12 +544,21 @@ public final class HostModel {
     }
 
     /// Adds the time since the thread's last change to its state, in the current window.
-    private func account(_ tid: Int32, _ thread: TrackedThread, until t: Int64) {
+    private func account(_ tid: Int32, _ thread: inout TrackedThread, until t: Int64) {
         let duration = t - thread.since
         guard duration > 0, thread.vm >= 0 else { return }
         if thread.isVCPU {
             vmWindows[thread.vm].states[thread.state] += duration
-            vcpuTotals[tid, default: StateTimes()][thread.state] += duration
+            if thread.totalsRow < 0 {
+                if let row = vcpuTotalRow[tid] {
+                    thread.totalsRow = row
+                } else {
+                    thread.totalsRow = Int32(vcpuTotalRows.count)
+                    vcpuTotalRow[tid] = thread.totalsRow
+                    vcpuTotalRows.append(StateTimes())
+                }
+            }
+            vcpuTotalRows[Int(thread.totalsRow)][thread.state] += duration
         } else if registry.vms[thread.vm].vhostTids.contains(tid) {
             vmWindows[thread.vm].vhostObservedNs += duration
             if thread.state == .waiting || thread.state == .preempted { vmWindows[thread.vm].vhostWaitingNs += duration }
@@ -638,7 +675,7 @@ public final class HostModel {
             cpus[cpu].since = end
         }
         for (tid, var thread) in tracked where thread.vm >= 0 {
-            account(tid, thread, until: end)
+            account(tid, &thread, until: end)
             thread.since = end
             tracked[tid] = thread
         }
@@ -761,6 +798,13 @@ struct TrackedThread {
     var activeVM = -1
     /// The state was inferred from the thread's first event, not seen being entered.
     var stateIsAssumed = false
+    /// Its row of the model's whole-trace vCPU totals, -1 until found.
+    var totalsRow: Int32 = -1
+    /// The registry's `version` when this thread's kvm event last found it a vCPU of VM `vm`
+    /// having issued kvm events as vCPU `kvmVCPU` (-1: not so): while the registry is unchanged,
+    /// a kvm event of the same vCPU needs no registry work.
+    var kvmRegistryVersion = -1
+    var kvmVCPU: Int32 = -1
 
     var vcpuVM: Int? { isVCPU && vm >= 0 ? vm : nil }
 }

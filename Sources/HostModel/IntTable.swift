@@ -63,6 +63,20 @@ public struct IntTable<Key: FixedWidthInteger, Value>: Sequence {
         }
     }
 
+    /// Where `key` is held, nil when absent: valid until the next insertion or removal (an
+    /// update in place keeps it), for a caller that reads and writes one entry in one pass.
+    @inline(__always)
+    public func slot(of key: Key) -> Int? {
+        let i = find(key)
+        return i >= 0 ? i : nil
+    }
+
+    /// The value at a `slot(of:)` that is still valid.
+    public subscript(slot slot: Int) -> Value {
+        @inline(__always) get { slots[slot]! }
+        @inline(__always) set { slots[slot] = newValue }
+    }
+
     @discardableResult
     public mutating func removeValue(forKey key: Key) -> Value? {
         let i = find(key)

@@ -45,6 +45,10 @@ public struct ThreadRegistry {
     private var vcpuNameCache = IntTable<Int32, Int32>()
     private var qemuNameCache = IntTable<Int32, Bool>()
     private var vhostNameCache = IntTable<Int32, Int32>()
+    /// Changes each time what the registry knows of a thread or a VM may have changed: a caller
+    /// that remembers what it read (the host model's kvm path) knows it still holds while this
+    /// stays the same.
+    public private(set) var version = 0
 
     public init(strings: StringTable, vmNames: [Int32: String] = [:], namePrefix: String = "") {
         self.strings = strings
@@ -98,6 +102,7 @@ public struct ThreadRegistry {
         guard tid > 0, pid > 0 else { return }
         var info = threads[tid] ?? ThreadInfo(tid: tid)
         guard info.pid != pid else { return }
+        version &+= 1
         info.pid = pid
         threads[tid] = info
         if tid == pid, info.comm != StringTable.none { processComm[pid] = info.comm }
@@ -110,6 +115,7 @@ public struct ThreadRegistry {
         guard tid > 0, comm != StringTable.none else { return }
         var info = threads[tid] ?? ThreadInfo(tid: tid)
         guard info.comm != comm else { return }
+        version &+= 1
         info.comm = comm
         threads[tid] = info
         if info.pid == tid { processComm[tid] = comm }
@@ -125,6 +131,7 @@ public struct ThreadRegistry {
         guard tid > 0 else { return }
         var info = threads[tid] ?? ThreadInfo(tid: tid)
         if info.issuedKVM && (vcpuID < 0 || info.vcpu == vcpuID) { return }
+        version &+= 1
         info.issuedKVM = true
         threads[tid] = info
         let pid = info.pid > 0 ? info.pid : tid
@@ -220,6 +227,7 @@ public struct ThreadRegistry {
 
     /// Renames VMs whose process comm became known after they were found.
     public mutating func refreshNames() {
+        version &+= 1
         for i in vms.indices where vmNames[vms[i].pid] == nil {
             if let comm = processComm[vms[i].pid] { vms[i].name = namePrefix + "\(strings[comm])-\(vms[i].pid)" }
         }

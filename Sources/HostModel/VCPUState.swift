@@ -51,22 +51,71 @@ public enum StealerKind: Int, CaseIterable, Sendable, Codable {
     case same
 }
 
-/// Nanoseconds per state, indexed by `VCPUState.rawValue`.
+/// Nanoseconds per state, indexed by `VCPUState.rawValue`: five integers held inline (no array to
+/// allocate or check for uniqueness: the host model adds to one on every kvm event, issue 18);
+/// encoded as the array `ns`.
 public struct StateTimes: Sendable, Codable, Equatable {
-    public var ns: [Int64] = Array(repeating: 0, count: VCPUState.allCases.count)
+    public var guest: Int64 = 0
+    public var hypervisor: Int64 = 0
+    public var preempted: Int64 = 0
+    public var waiting: Int64 = 0
+    public var idle: Int64 = 0
 
     public init() {}
 
-    public subscript(state: VCPUState) -> Int64 {
-        get { ns[state.rawValue] }
-        set { ns[state.rawValue] = newValue }
+    /// The five values in `VCPUState` order.
+    public var ns: [Int64] {
+        get { [guest, hypervisor, preempted, waiting, idle] }
+        set {
+            guest = newValue[0]; hypervisor = newValue[1]; preempted = newValue[2]; waiting = newValue[3]; idle = newValue[4]
+        }
     }
 
-    public var total: Int64 { ns.reduce(0, +) }
+    public subscript(state: VCPUState) -> Int64 {
+        @inline(__always) get {
+            switch state {
+            case .guest: return guest
+            case .hypervisor: return hypervisor
+            case .preempted: return preempted
+            case .waiting: return waiting
+            case .idle: return idle
+            }
+        }
+        @inline(__always) set {
+            switch state {
+            case .guest: guest = newValue
+            case .hypervisor: hypervisor = newValue
+            case .preempted: preempted = newValue
+            case .waiting: waiting = newValue
+            case .idle: idle = newValue
+            }
+        }
+    }
+
+    public var total: Int64 { guest + hypervisor + preempted + waiting + idle }
     /// guest + hypervisor.
-    public var running: Int64 { ns[0] + ns[1] }
+    public var running: Int64 { guest + hypervisor }
 
     public static func += (lhs: inout StateTimes, rhs: StateTimes) {
-        for i in lhs.ns.indices { lhs.ns[i] += rhs.ns[i] }
+        lhs.guest += rhs.guest
+        lhs.hypervisor += rhs.hypervisor
+        lhs.preempted += rhs.preempted
+        lhs.waiting += rhs.waiting
+        lhs.idle += rhs.idle
+    }
+
+    private enum CodingKeys: String, CodingKey { case ns }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self).decode([Int64].self, forKey: .ns)
+        guard values.count == VCPUState.allCases.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "ns: \(values.count) values, not 5"))
+        }
+        ns = values
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ns, forKey: .ns)
     }
 }

@@ -51,9 +51,7 @@ final class GraphBuilder {
     private func buildLive(url: String) throws {
         bt_current_thread_clear_error()
         let ctf = try Self.plugin("ctf", path: url)
-        defer { bt_plugin_put_ref(ctf) }
         let utils = try Self.plugin("utils", path: url)
-        defer { bt_plugin_put_ref(utils) }
         guard let liveClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "lttng-live"),
               let muxerClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer")
         else { throw TraceError.library(path: url, reason: "src.ctf.lttng-live or flt.utils.muxer not found") }
@@ -85,9 +83,7 @@ final class GraphBuilder {
         // Nothing of a previous failure may be pending on this thread when calling in again.
         bt_current_thread_clear_error()
         let ctf = try Self.plugin("ctf", path: path)
-        defer { bt_plugin_put_ref(ctf) }
         let utils = try Self.plugin("utils", path: path)
-        defer { bt_plugin_put_ref(utils) }
         guard let fsClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
               let muxerClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer")
         else { throw TraceError.library(path: path, reason: "src.ctf.fs or flt.utils.muxer not found") }
@@ -202,12 +198,16 @@ final class GraphBuilder {
         state.release()
     }
 
+    /// The plugin `name`, found once per process and kept (`bt_plugin_find` loads every plugin
+    /// file of the system's folders each time: about 3 M instructions per call, several calls per
+    /// run). Borrowed: callers do not put the reference.
     private static func plugin(_ name: String, path: String) throws -> OpaquePointer {
+        if let found = PluginCache.shared.plugin(name) { return found }
         var plugin: OpaquePointer?
         guard bt_plugin_find(name, 1, 1, 1, 1, 0, &plugin) == BT_PLUGIN_FIND_STATUS_OK, let plugin else {
             throw TraceError.library(path: path, reason: "the babeltrace2 `\(name)` plugin is not installed (apt-get install babeltrace2)")
         }
-        return plugin
+        return PluginCache.shared.keep(plugin, as: name)
     }
 
     /// The current thread's libbabeltrace2 error, most specific cause first, as one line; clears it.
@@ -236,5 +236,30 @@ final class GraphBuilder {
             kept.append(part)
         }
         return kept.joined(separator: ": ").trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// The babeltrace2 plugins found in this process, by name (each kept for the process's life).
+final class PluginCache: @unchecked Sendable {
+    static let shared = PluginCache()
+    private let lock = NSLock()
+    private var plugins: [String: OpaquePointer] = [:]
+
+    func plugin(_ name: String) -> OpaquePointer? {
+        lock.lock()
+        defer { lock.unlock() }
+        return plugins[name]
+    }
+
+    /// Keeps `plugin` as `name`'s, or returns the one another thread kept first (putting `plugin`).
+    func keep(_ plugin: OpaquePointer, as name: String) -> OpaquePointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let first = plugins[name] {
+            bt_plugin_put_ref(plugin)
+            return first
+        }
+        plugins[name] = plugin
+        return plugin
     }
 }
