@@ -31,19 +31,26 @@ public struct FeatureBuilder {
             pending.append((w.vm, w.startNs, w.endNs, all.values(for: w)))
             alsoWindow?(w)
         }, onHostWindow: hostWindow, onEvent: onEvent)
-        return (table(from: pending, analysis: analysis, allColumns: all.schema.columns), analysis)
+        return (table(from: &pending, analysis: analysis, allColumns: all.schema.columns), analysis)
     }
 
-    func table(from pending: [(vm: Int, start: Int64, end: Int64, values: [Double])], analysis: HostAnalysis,
+    /// The table of the present groups' columns; each pending row's values (every group's) are
+    /// released as soon as its narrowed row is made, so both are never held whole at once.
+    func table(from pending: inout [(vm: Int, start: Int64, end: Int64, values: [Double])], analysis: HostAnalysis,
                allColumns: [String]) -> FeatureTable {
         let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
         let keep = schema.columns.map { allColumns.firstIndex(of: $0)! }
         let names = analysis.model.registry.vms.map(\.name)
-        let rows = pending.map { p -> FeatureRow in
+        var rows: [FeatureRow] = []
+        rows.reserveCapacity(pending.count)
+        for i in pending.indices {
+            let p = pending[i]
+            pending[i].values = []
             let name = names[p.vm]
-            return FeatureRow(vm: name, startNs: p.start, endNs: p.end, values: keep.map { p.values[$0] },
-                              label: labels?.label(vm: name, startNs: p.start, endNs: p.end))
+            rows.append(FeatureRow(vm: name, startNs: p.start, endNs: p.end, values: keep.map { p.values[$0] },
+                                   label: labels?.label(vm: name, startNs: p.start, endNs: p.end)))
         }
+        pending = []
         return FeatureTable(schema: schema, rows: rows)
     }
 

@@ -75,16 +75,28 @@ public final class EvidenceCollector {
 
     public func hostWindow(_ w: HostWindow) { hostWindows[w.index] = w }
 
-    /// Resolves VM names once the run is over (names may be learnt late).
+    /// Resolves VM names once the run is over (names may be learnt late). The VM windows of one
+    /// host window share its tables (one copy of the unattributed bytes per host window, not per
+    /// VM window).
     public func finish(vmNames: [String]) {
-        evidence = pending.map { p in
+        var unattributed: [Int64: [String: Int64]] = [:]
+        evidence = []
+        evidence.reserveCapacity(pending.count)
+        for p in pending {
             let host = hostWindows[p.index]
-            return WindowEvidence(
+            var unowned: [String: Int64] = [:]
+            if let host, !host.netUnattributed.isEmpty {
+                if let made = unattributed[p.index] { unowned = made } else {
+                    unowned = host.netUnattributed.mapValues(\.txBytes)
+                    unattributed[p.index] = unowned
+                }
+            }
+            evidence.append(WindowEvidence(
                 vm: vmNames[p.vm], startNs: p.startNs, endNs: p.endNs, seconds: p.seconds, keys: p.keys,
                 stolenByName: p.stolenByName, waitedNs: p.waitedNs, vcpuNs: p.vcpuNs,
                 diskRequests: host?.diskRequests ?? [:], diskBytes: host?.diskBytes ?? [:], netBytes: host?.netBytes ?? [:],
                 netPackets: host?.netPackets ?? [:], diskLatencyMs: p.diskLatencyMs, xmitDelayMs: p.xmitDelayMs,
-                netUnattributedBytes: host?.netUnattributed.mapValues(\.txBytes) ?? [:])
+                netUnattributedBytes: unowned))
         }
         pending = []
         hostWindows = [:]
