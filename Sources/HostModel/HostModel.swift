@@ -386,6 +386,8 @@ public final class HostModel {
             let info = registry.info(tid)
             thread.vm = info?.vm ?? thread.vm
             thread.isVCPU = true
+            // A VM the registry made since the thread was tracked (its comm named it another's).
+            if thread.vm >= 0 { _ = ensureWindows(for: thread.vm) }
             if let info, info.issuedKVM, info.vm == thread.vm, thread.vm >= 0 {
                 thread.kvmRegistryVersion = registry.version
                 thread.kvmVCPU = info.vcpu
