@@ -34,6 +34,8 @@
 /// | ptGuestProcessSwitch / ptHostProcessSwitch | VMCS base | new CR3 | — | — | — | — |
 /// | ptGap | end of the gap (ns) | — | — | — | — | — |
 /// | vmsyncGHGuest / GHHost / HGGuest / HGHost | cnt | vm_uid (0 if absent) | — | — | — | — |
+/// | vcpuEnterGuest | vcpu id (-1 if absent) | guest CR3 | guest SP | guest IP | — | — |
+/// | statedumpVMMap | pid (tgid) | start | end | vm flags | — | — |
 ///
 /// `tid` and `pid` are the thread and process current on `cpu` when the tracer said so (LTTng
 /// `tid`/`pid` context, perf's `perf_tid`/`perf_pid`), else -1. `context` says whether the event
@@ -104,6 +106,11 @@ extension Event {
     public var vcpuID: Int32 { Int32(truncatingIfNeeded: kind == .kvmExit ? c : a) }
     public var exitReason: Int64 { a }
     public var isa: Int64 { b }
+
+    // addons_vcpu_enter_guest (64-bit registers: read them unsigned)
+    public var guestCR3: UInt64 { UInt64(bitPattern: b) }
+    public var guestSP: UInt64 { UInt64(bitPattern: c) }
+    public var guestIP: UInt64 { UInt64(bitPattern: d) }
 
     // block
     public var device: Int64 { a }

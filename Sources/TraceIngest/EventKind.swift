@@ -57,6 +57,11 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case vmsyncGHHost
     case vmsyncHGGuest
     case vmsyncHGHost
+    /// The research VM addon's `addons_vcpu_enter_guest` (a probe on KVM's `vcpu_enter_guest`):
+    /// the guest's CR3, SP and IP read from the VMCS before each entry, on the vCPU thread.
+    case vcpuEnterGuest
+    /// `lttng_statedump_vm_map`: one memory map of a process (older lttng-modules statedumps).
+    case statedumpVMMap
 
     /// The kind for an event class name, or `nil` for a class Interfere does not read.
     public static func named(_ name: String) -> EventKind? {
@@ -119,5 +124,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         "vmsync_gh_host": .vmsyncGHHost,
         "vmsync_hg_guest": .vmsyncHGGuest,
         "vmsync_hg_host": .vmsyncHGHost,
+        "addons_vcpu_enter_guest": .vcpuEnterGuest,
+        "vcpu_enter_guest": .vcpuEnterGuest,
+        "lttng_statedump_vm_map": .statedumpVMMap,
     ]
 }

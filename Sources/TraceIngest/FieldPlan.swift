@@ -145,6 +145,11 @@ final class FieldPlan {
             break
         case .vmsyncGHGuest, .vmsyncGHHost, .vmsyncHGGuest, .vmsyncHGHost:
             map(.a, ["cnt"]); map(.b, ["vm_uid"])   // older addons have no vm_uid: 0
+        case .vcpuEnterGuest:
+            defaults = (-1, 0, 0, 0)
+            map(.a, ["vcpuID", "vcpu_id"]); map(.b, ["cr3tmp", "cr3"]); map(.c, ["sptmp", "sp"]); map(.d, ["iptmp", "ip"])
+        case .statedumpVMMap:
+            map(.a, ["pid"]); map(.b, ["start"]); map(.c, ["end"]); map(.d, ["flags"])
         }
         // perf's `common_flags`: where the event ran (process, softirq, hard IRQ). Only net and
         // socket events need it (EVENTS.md §5), so only they pay for reading it.

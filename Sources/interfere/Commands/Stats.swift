@@ -13,7 +13,7 @@ struct Stats: ParsableCommand {
     @Option(help: "Only this VM (name or pid).")
     var vm: String?
 
-    @Flag(help: "Intel PT captures: per VM, which guest process (guest CR3) ran and for how long.")
+    @Flag(help: "Per VM, which guest process (guest CR3) ran and for how long: from an Intel PT capture, or from a CTF host trace's addons_vcpu_enter_guest events (guest CR3 and SP at each entry: processes by CR3, threads by stack).")
     var guestProcesses = false
 
     @Flag(help: "With a guest trace beside its host's: per guest thread, time running in the guest, while its vCPU is in the hypervisor, with its vCPU preempted on the host (and by whom), waiting for a guest CPU, blocked.")
@@ -22,6 +22,15 @@ struct Stats: ParsableCommand {
     func run() throws {
         try reportingFailures {
             if try options.handledAsPTCapture(guestProcesses: guestProcesses) { return }
+            if guestProcesses {
+                let set = try options.machineSet()
+                let reports = try set.guestProcesses(path: options.trace, configuration: options.configuration(),
+                                                     links: set.guestLinks(named: try options.guestNames()), reading: TraceOptions.reading)
+                if options.json { if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) } } else {
+                    print(reports.map(TextRender.guestProcesses).joined(separator: "\n"), terminator: "")
+                }
+                return
+            }
             if guestThreads {
                 let set = try options.machineSet()
                 let links = set.guestLinks(named: try options.guestNames())

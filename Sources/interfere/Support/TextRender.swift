@@ -89,6 +89,26 @@ enum TextRender {
         return out
     }
 
+    /// `stats --guest-processes` on a CTF host trace: per VM its guest processes (CR3) and threads (stacks).
+    static func guestProcesses(_ r: GuestProcessReport) -> String {
+        var out = "host \(r.host): \(r.enterGuestEvents) addons_vcpu_enter_guest events"
+        guard r.enterGuestEvents > 0 else {
+            return out + ": guest processes need the VM addon that writes the guest's CR3 and SP at each VM entry\n"
+        }
+        out += r.statedumps.isEmpty ? "; no guest statedump: user stacks as 8 MiB blocks\n"
+            : "; user stacks from the statedump of \(r.statedumps.joined(separator: ", "))\n"
+        var vm: String?
+        for p in r.processes {
+            if p.vm != vm { vm = p.vm; out += "VM \(p.vm)\n  \(pad("process", 24)) \(lpad("guest s", 13)) \(lpad("entries", 9))  threads\n" }
+            out += "  \(pad(p.name, 24)) \(lpad(seconds(p.guestNs), 13)) \(lpad("\(p.entries)", 9))  \(p.threads.count)\n"
+            for t in p.threads {
+                let range = "0x" + String(t.start, radix: 16) + "-0x" + String(t.end, radix: 16)
+                out += "    \(pad("\(t.mode) stack \(range)", 46)) \(lpad(seconds(t.guestNs), 13)) \(lpad("\(t.entries)", 9))\n"
+            }
+        }
+        return out
+    }
+
     static func statistics(_ s: TraceStatistics) -> String {
         var out = ""
         let inv = s.inventory
