@@ -94,8 +94,10 @@ public struct GuestProcessDecoder {
     /// Whether any `vcpu_enter_guest` was seen.
     public var isEmpty: Bool { tallies.isEmpty }
 
-    /// `vcpu_enter_guest` on vCPU thread `thread`: the guest resumes with `cr3` and `sp`.
-    public mutating func enter(thread: Int32, cr3: UInt64, sp: UInt64) {
+    /// `vcpu_enter_guest` on vCPU thread `thread` at `t`: the guest resumes with `cr3` and `sp`
+    /// (a guest interval still open, its exit missing, ends here with the previous stack).
+    public mutating func enter(thread: Int32, cr3: UInt64, sp: UInt64, at t: Int64) {
+        close(thread, at: t)
         let key = Key(cr3: cr3 & Self.pageMask, page: sp & Self.pageMask)
         current[thread] = key
         tallies[thread, default: [:]][key, default: Tally()].entries += 1
@@ -194,7 +196,7 @@ public final class GuestProcessSink {
         var thread = e.tid
         if thread < 0, e.cpu >= 0, Int(e.cpu) < model.cpus.count { thread = model.cpus[Int(e.cpu)].current }
         guard thread >= 0 else { return }
-        decoder.enter(thread: thread, cr3: e.guestCR3, sp: e.guestSP)
+        decoder.enter(thread: thread, cr3: e.guestCR3, sp: e.guestSP, at: e.time)
     }
 
     /// The processes, per VM, with the model's VM names (vCPU threads of no VM are dropped).

@@ -41,6 +41,12 @@ public struct EventBuilder {
         events.append(Event(time: t, cpu: cpu, kind: .kvmExit, tid: tid, a: reason, b: 1, c: Int64(vcpu)))
     }
 
+    /// `addons_vcpu_enter_guest` on vCPU thread `tid` (-1: no context, the CPU's current thread).
+    public mutating func enterGuest(_ t: Int64, cpu: Int32, tid: Int32, vcpu: Int32, cr3: UInt64, sp: UInt64, ip: UInt64 = 0) {
+        events.append(Event(time: t, cpu: cpu, kind: .vcpuEnterGuest, tid: tid, a: Int64(vcpu), b: Int64(bitPattern: cr3),
+                            c: Int64(bitPattern: sp), d: Int64(bitPattern: ip)))
+    }
+
     public mutating func blockIssue(_ t: Int64, cpu: Int32, tid: Int32, dev: Int64, sector: Int64, bytes: Int64, rwbs: String) {
         events.append(Event(time: t, cpu: cpu, kind: .blockRqIssue, tid: tid, a: dev, b: sector, c: bytes / 512, d: bytes,
                             s1: strings.intern(rwbs)))
