@@ -24,6 +24,8 @@ final class CTFWriter {
         var userSpace = false
         /// Declare the LTTng VM addons' `vmsync_*` event classes.
         var writesSync = false
+        /// Declare the research addon's `addons_vcpu_enter_guest` event class.
+        var writesEnterGuest = false
         var packetEvents = 4096
     }
 
@@ -161,7 +163,7 @@ private final class WriterState {
         bt_field_class_put_ref(common)
         bt_field_class_put_ref(cpuID)
         bt_field_class_put_ref(packetContext)
-        for (kind, layout) in EventLayout.all.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where layout.userSpace == writer.options.userSpace && (!layout.sync || writer.options.writesSync) {
+        for (kind, layout) in EventLayout.all.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where layout.userSpace == writer.options.userSpace && (!layout.sync || writer.options.writesSync) && (!layout.enterGuest || writer.options.writesEnterGuest) {
             let ec = bt_event_class_create(sc)!
             _ = bt_event_class_set_name(ec, layout.name)
             let payload = bt_field_class_structure_create(tc)!

@@ -18,6 +18,8 @@ struct EventLayout {
     var userSpace = false
     /// An LTTng VM addons event (`vmsync_*`): declared only in traces asked to carry them.
     var sync = false
+    /// The research addon's `addons_vcpu_enter_guest`: declared only in traces asked to carry it.
+    var enterGuest = false
 
     static func int(_ name: String, _ value: @escaping (Event) -> Int64) -> Field {
         Field(name: name, type: .signed, value: value, text: { _, _ in "" })
@@ -112,6 +114,10 @@ struct EventLayout {
         .vmsyncGHHost: vmsync("vmsync_gh_host"),
         .vmsyncHGGuest: vmsync("vmsync_hg_guest"),
         .vmsyncHGHost: vmsync("vmsync_hg_host"),
+        // The addon's TP_FIELDS (unsigned int vcpuID, ulong cr3tmp, sptmp, iptmp).
+        .vcpuEnterGuest: EventLayout(name: "addons_vcpu_enter_guest", fields: [
+            uint("vcpuID") { $0.a }, uint("cr3tmp") { $0.b }, uint("sptmp") { $0.c }, uint("iptmp") { $0.d },
+        ], enterGuest: true),
     ]
 
     /// lttng-modules' `vmsync_template`: `cnt` (unsigned int) and `vm_uid` (unsigned long).

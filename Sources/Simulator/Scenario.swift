@@ -91,6 +91,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var guestSync: Bool? = nil
     /// Guest clock − host clock, ns, in the guests' traces; nil: one clock.
     public var guestClockSkewNs: Int64? = nil
+    /// VMs for which the host writes the research addon's `addons_vcpu_enter_guest` before each
+    /// vCPU entry (`EnterGuestAddon`), with `guest-processes.csv`; nil: none (VMX hosts only).
+    public var enterGuestVMs: [String]? = nil
 }
 
 /// A block device shared by the VMs that use it.

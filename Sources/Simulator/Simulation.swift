@@ -56,6 +56,14 @@ public enum Simulation {
     /// `writePT`: also write `DIR/pt/`, the Intel PT capture of the same run (VMX hosts only), as `pt` says.
     public static func run(_ scenario: Scenario, output: String, writePT: Bool = true, pt: PTOptions = .init()) throws -> SimulationResult {
         let fm = FileManager.default
+        for name in scenario.enterGuestVMs ?? [] {
+            guard scenario.vms.contains(where: { $0.name == name }) else {
+                throw SimulationError.badGuest("--enter-guest: no VM named `\(name)` (VMs: \(scenario.vms.map(\.name).joined(separator: ", ")))")
+            }
+            guard scenario.style == .vmx else {
+                throw SimulationError.badGuest("--enter-guest needs a host with kvm entry/exit (VMX); this scenario's host has none")
+            }
+        }
         for name in scenario.guestTraces ?? [] {
             guard scenario.vms.contains(where: { $0.name == name }) else {
                 throw SimulationError.badGuest("--guest-trace: no VM named `\(name)` (VMs: \(scenario.vms.map(\.name).joined(separator: ", ")))")
@@ -141,10 +149,16 @@ public enum Simulation {
                                                skewNs: scenario.guestClockSkewNs ?? 0))
             }
         }
+        var addons = (scenario.enterGuestVMs ?? []).compactMap { name in
+            scenario.vms.firstIndex { $0.name == name }.map {
+                EnterGuestAddon(vmPID: scenario.vms[$0].pid, vmName: name, vcpus: scenario.vms[$0].vcpus, vmIndex: $0)
+            }
+        }
         var injected: [Event] = []
-        let observesGuests = !guests.isEmpty
+        let observesGuests = !guests.isEmpty || !addons.isEmpty
         let kernel = CTFWriter(options: .init(path: folder.appendingPathComponent("trace/kernel").path, hostname: scenario.hostname,
-                                              cpuCount: scenario.pcpus, uuid: uuid, writesSync: scenario.guestSync == true),
+                                              cpuCount: scenario.pcpus, uuid: uuid, writesSync: scenario.guestSync == true,
+                                              writesEnterGuest: !addons.isEmpty),
                                strings: strings, next: {
             if !injected.isEmpty { return injected.removeFirst() }
             while position >= current.count {
@@ -162,6 +176,7 @@ public enum Simulation {
                     if let b { before.append(b) }
                     if let a { after.append(a) }
                 }
+                for g in addons.indices { if let b = addons[g].observe(e) { before.append(b) } }
                 if !before.isEmpty || !after.isEmpty {
                     injected = Array((before + [e] + after).dropFirst())
                     return before.first ?? e
@@ -201,6 +216,11 @@ public enum Simulation {
             guestRows += "\(guest.name),\(guest.name),\(guest.trace.vmPID),\(guest.trace.vcpus),\(written),\(guest.trace.skewNs),\(guest.trace.syncMessages)\n"
         }
         if !guests.isEmpty { try Data(guestRows.utf8).write(to: folder.appendingPathComponent("guests.csv")) }
+        if !addons.isEmpty {
+            var rows = "vm,process,cr3,mode,stack_start,stack_end,guest_ns,entries\n"
+            for g in addons.indices { rows += addons[g].truthRows().map { $0 + "\n" }.joined() }
+            try Data(rows.utf8).write(to: folder.appendingPathComponent("guest-processes.csv"))
+        }
         try Data(labels(scenario).utf8).write(to: folder.appendingPathComponent("labels.csv"))
         try Data(engine.truth.csv().utf8).write(to: folder.appendingPathComponent("truth.csv"))
         try Data(("pid,name\n" + scenario.vms.map { "\($0.pid),\($0.name)\n" }.joined()).utf8)

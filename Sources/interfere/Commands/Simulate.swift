@@ -43,11 +43,15 @@ struct Simulate: ParsableCommand {
     @Option(help: "With --guest-trace: the guests' clock runs this many ns ahead of the host's (negative: behind).")
     var guestClockSkewNs: Int64 = 0
 
+    @Option(help: "The host also writes the research addon's addons_vcpu_enter_guest (guest CR3, SP, IP) before each entry of this VM's vCPUs, with guest-processes.csv as truth; repeatable.")
+    var enterGuest: [String] = []
+
     func run() throws {
         try reportingFailures {
             let timing = try ptTiming.value
             guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
             var scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
+            if !enterGuest.isEmpty { scenario.enterGuestVMs = enterGuest }
             if !guestTrace.isEmpty {
                 scenario.guestTraces = guestTrace
                 if guestSync { scenario.guestSync = true }

@@ -103,7 +103,7 @@ enum TextRender {
             out += "  \(pad(p.name, 24)) \(lpad(seconds(p.guestNs), 13)) \(lpad("\(p.entries)", 9))  \(p.threads.count)\n"
             for t in p.threads {
                 let range = "0x" + String(t.start, radix: 16) + "-0x" + String(t.end, radix: 16)
-                out += "    \(pad("\(t.mode) stack \(range)", 46)) \(lpad(seconds(t.guestNs), 13)) \(lpad("\(t.entries)", 9))\n"
+                out += "    \(pad("\(t.mode) stack", 22)) \(lpad(seconds(t.guestNs), 13)) \(lpad("\(t.entries)", 9))  \(range)\n"
             }
         }
         return out
