@@ -58,6 +58,11 @@ public struct GuestThreadView {
     private var off: [Int32: (since: Int64, runnable: Bool)] = [:]
     private var holders: [Int32: String] = [:]
     public private(set) var threads: [Int32: GuestThreadTimes] = [:]
+    /// Sees every interval as it is counted: (tid, state, from, to), the state an index of
+    /// `GuestThreadView.states` (for timelines; nil: totals only).
+    public var onInterval: ((Int32, Int, Int64, Int64) -> Void)?
+    /// The states `onInterval` numbers: guest, hypervisor, preempted (the vCPU), waiting, blocked.
+    public static let states = ["guest", "hypervisor", "preempted", "waiting", "blocked"]
 
     public init() {}
 
@@ -67,12 +72,13 @@ public struct GuestThreadView {
         guard let tid = cpu.current, tid != 0, let state = cpu.vcpuState, t > cpu.since else { return }
         let d = t - cpu.since
         switch state {
-        case .guest: threads[tid]?.guestNs += d
-        case .hypervisor: threads[tid]?.hypervisorNs += d
+        case .guest: threads[tid]?.guestNs += d; onInterval?(tid, 0, cpu.since, t)
+        case .hypervisor: threads[tid]?.hypervisorNs += d; onInterval?(tid, 1, cpu.since, t)
         case .preempted, .waiting:
             threads[tid]?.vcpuPreemptedNs += d
             threads[tid]?.preemptedBy[holders[cpu.pcpu] ?? "unknown", default: 0] += d
-        case .idle: threads[tid]?.blockedNs += d
+            onInterval?(tid, 2, cpu.since, t)
+        case .idle: threads[tid]?.blockedNs += d; onInterval?(tid, 4, cpu.since, t)
         }
     }
 
@@ -92,6 +98,7 @@ public struct GuestThreadView {
             known(s.nextTid, s.nextComm)
             if let was = off.removeValue(forKey: s.nextTid), s.timeNs > was.since {
                 if was.runnable { threads[s.nextTid]!.waitingNs += s.timeNs - was.since } else { threads[s.nextTid]!.blockedNs += s.timeNs - was.since }
+                onInterval?(s.nextTid, was.runnable ? 3 : 4, was.since, s.timeNs)
             }
         }
         cpus[s.cpu, default: GuestCPU(since: s.timeNs)].current = s.nextTid
@@ -113,8 +120,9 @@ public struct GuestThreadView {
     /// Closes every open interval at `t` (the end of the traces).
     public mutating func finish(at t: Int64) {
         for n in cpus.keys { close(n, at: t) }
-        for (tid, was) in off where t > was.since {
+        for (tid, was) in off.sorted(by: { $0.key < $1.key }) where t > was.since {
             if was.runnable { threads[tid]?.waitingNs += t - was.since } else { threads[tid]?.blockedNs += t - was.since }
+            onInterval?(tid, was.runnable ? 3 : 4, was.since, t)
         }
         off = [:]
     }

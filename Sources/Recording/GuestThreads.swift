@@ -6,12 +6,32 @@ import TraceIngest
 public struct GuestThreadReport: Sendable, Codable {
     public var link: GuestLink
     public var threads: [GuestThreadTimes]
+    /// With a `GuestThreadTimeline.Axis`: per thread, its time per state per bin (for lanes).
+    public var timelines: [GuestThreadTimeline]? = nil
+}
+
+/// One guest thread's time per state (`GuestThreadView.states`) in each bin of an axis.
+public struct GuestThreadTimeline: Sendable, Codable, Equatable {
+    /// Bins of `widthNs` from `originNs` (host clock), `count` of them.
+    public struct Axis: Sendable, Codable, Equatable {
+        public var originNs: Int64, widthNs: Int64, count: Int
+        public init(originNs: Int64, widthNs: Int64, count: Int) {
+            self.originNs = originNs
+            self.widthNs = max(1, widthNs)
+            self.count = max(1, count)
+        }
+    }
+    public var tid: Int32
+    public var comm: String
+    /// `bins[i][state]`: ns.
+    public var bins: [[Int64]]
 }
 
 extension MachineSet {
     /// Reads `link`'s guest trace (its `sched_switch`es, moved to the host clock by the link's
     /// offset) and its host's trace through the host model, fused by `GuestThreadView`.
-    public func guestThreads(_ link: GuestLink, reading: ReadingOptions = .init()) throws -> GuestThreadReport {
+    /// With `axis`, also each thread's states binned on it (the report's lanes).
+    public func guestThreads(_ link: GuestLink, reading: ReadingOptions = .init(), axis: GuestThreadTimeline.Axis? = nil) throws -> GuestThreadReport {
         guard let guest = members.first(where: { $0.machine.hostname == link.guest }),
               let host = members.first(where: { $0.isHost && $0.machine.name == link.host }) else {
             return GuestThreadReport(link: link, threads: [])
@@ -27,6 +47,20 @@ extension MachineSet {
             guestEnd = max(guestEnd, e.time + offset)
         }
         var view = GuestThreadView()
+        var binned: [Int32: [[Int64]]] = [:]
+        if let axis {
+            let states = GuestThreadView.states.count
+            view.onInterval = { tid, state, from, to in
+                var s = max(from, axis.originNs)
+                while s < to {
+                    let i = Int((s - axis.originNs) / axis.widthNs)
+                    guard i < axis.count else { break }
+                    let end = min(to, axis.originNs + Int64(i + 1) * axis.widthNs)
+                    binned[tid, default: Array(repeating: Array(repeating: 0, count: states), count: axis.count)][i][state] += end - s
+                    s = end
+                }
+            }
+        }
         var next = 0
         let analysis = try host.recording.analysis(reading: reading, recordsStateChanges: true, onEvent: { e, model in
             while next < switches.count, switches[next].timeNs <= e.time { view.guest(switches[next]); next += 1 }
@@ -41,6 +75,8 @@ extension MachineSet {
         })
         while next < switches.count { view.guest(switches[next]); next += 1 }
         view.finish(at: max(analysis.inventory.lastTimeNs ?? .min, guestEnd))
-        return GuestThreadReport(link: link, threads: view.sorted)
+        let threads = view.sorted
+        let timelines = axis.map { _ in threads.compactMap { t in binned[t.tid].map { GuestThreadTimeline(tid: t.tid, comm: t.comm, bins: $0) } } }
+        return GuestThreadReport(link: link, threads: threads, timelines: timelines)
     }
 }

@@ -1,4 +1,5 @@
 import Diagnosis
+import HostModel
 import Foundation
 import Recording
 
@@ -99,6 +100,12 @@ public struct HTMLRenderer {
             h += legendHTML(names.map { ($0, $0) } + [("interference period", "period")])
             h += laneChart(vm.threads, periods: vm.periods.map(\.period), doc: doc, vmStyle: false)
             if vm.threadsLeftOut > 0 { h += "<p class=\"note\">\(vm.threadsLeftOut) less active I/O threads not drawn.</p>\n" }
+        }
+        if !vm.guestLanes.isEmpty, let guest = vm.guestThreads {
+            // The guest's threads under their VM, on the same time axis (host clock).
+            h += "<h4 class=\"guest-lanes\">Guest threads of \(esc(vm.name)) (guest \(esc(guest.link.guest)))</h4>\n"
+            h += legendHTML(zip(GuestThreadView.states, GuestLanes.styles).filter { $0.0 != "blocked" }.map { ($0.0, $0.1) } + [("blocked (blank)", "blank")])
+            h += "<div class=\"guest-lanes\" data-guest=\"\(esc(guest.link.guest))\">" + laneChart(vm.guestLanes, periods: vm.periods.map(\.period), doc: doc, vmStyle: false) + "</div>\n"
         }
         if let guest = vm.guestThreads { h += guestThreadsHTML(guest) }
         return h + "</section>\n"

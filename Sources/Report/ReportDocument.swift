@@ -73,6 +73,8 @@ public struct ReportDocument: Sendable {
         /// The VM's guest threads, when its own guest trace was read beside the host's
         /// (`MachineSet.guestThreads`); nil: no guest trace.
         public var guestThreads: GuestThreadReport? = nil
+        /// Its guest threads' lanes in the process flow (`attachGuestThreads`); empty: none.
+        public var guestLanes: [Lane] = []
     }
 
     public var summary: Summary

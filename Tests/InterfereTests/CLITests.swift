@@ -248,6 +248,13 @@ struct CLI {
         #expect(try CLI.run(["report", "--guest-threads", folder, "-o", reports[2]]).status == 0)
         let withThreads = try String(contentsOfFile: reports[2], encoding: .utf8)
         #expect(withThreads.contains("<h3>Guest threads (guest db)</h3>"))
+        // The guest threads' lanes, under the VM's process flow: one per thread of the table.
+        let lanes = withThreads.components(separatedBy: "<div class=\"guest-lanes\" data-guest=\"db\">")
+        #expect(lanes.count == 2)
+        let chart = lanes.last!.components(separatedBy: "</div>")[0]
+        let rows = lanes.last!.components(separatedBy: "<tr><td>").dropFirst().map { $0.components(separatedBy: "</td>")[0] }
+        #expect(!rows.isEmpty && rows.allSatisfy { chart.contains(">\($0) app</text>") })
+        #expect(chart.contains(": guest (guest "))
         let events = try CLI.run(["events", folder])
         #expect(events.stdout.hasPrefix("machines: 2\n  db  "))
         #expect(events.stdout.contains("guest of VM db (pid 2201) on kvm-host-1, matched by vmsync events"))
@@ -255,6 +262,32 @@ struct CLI {
         let threads = try CLI.run(["stats", "--guest-threads", folder])
         #expect(threads.status == 0)
         #expect(threads.stdout.hasPrefix("guest db: VM db (pid 2201) on kvm-host-1; clock aligned by "))
+    }
+
+    @Test func guestProcessesFromTheHostTraceAlone() throws {
+        let folder = scratch.appendingPathComponent("enter-guest").path
+        let sim = try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "--enter-guest", "web", "-o", folder])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let text = try CLI.run(["stats", "--guest-processes", folder])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("addons_vcpu_enter_guest events; no guest statedump: user stacks as 8 MiB blocks\nVM web\n"))
+        #expect(text.stdout.contains("  cr3-200000000 ") && text.stdout.contains("  cr3-200004000 "))
+        let json = try CLI.run(["stats", "--guest-processes", "--json", folder])
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let processes = report["processes"] as! [[String: Any]]
+        #expect(processes.map { $0["name"] as! String } == ["cr3-200000000", "cr3-200004000"])
+        #expect(processes.map { ($0["threads"] as! [Any]).count } == [4, 2])
+        // The rows are those of the truth file, ns for ns.
+        let truth = try String(contentsOfFile: folder + "/guest-processes.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let ns = truth.map { Int($0.split(separator: ",")[6])! }
+        #expect(processes.flatMap { ($0["threads"] as! [[String: Any]]).map { $0["guest_ns"] as! Int } } == ns)
+        // Stats without the flag are those of the same host without the addon's events.
+        let plain = scratch.appendingPathComponent("enter-guest-plain").path
+        #expect(try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "-o", plain]).status == 0)
+        #expect(try CLI.run(["stats", "--json", folder]).stdout.replacingOccurrences(of: folder, with: "X")
+                .components(separatedBy: "\"vms\"")[1] == CLI.run(["stats", "--json", plain]).stdout.components(separatedBy: "\"vms\"")[1])
+        let none = try CLI.run(["stats", "--guest-processes", plain])
+        #expect(none.stdout.hasSuffix(": 0 addons_vcpu_enter_guest events: guest processes need the VM addon that writes the guest's CR3 and SP at each VM entry\n"))
     }
 
     @Test func twoHostsGiveEachItsVMsByNameAndOneOutputCommandsAskWhichHost() throws {

@@ -1,6 +1,8 @@
 @testable import Diagnosis
 import Foundation
+import HostModel
 import Testing
+@testable import Recording
 @testable import Report
 
 @Suite struct HTMLRendererTests {
@@ -33,6 +35,39 @@ import Testing
         #expect(html.contains("0.000–0.100 s: guest 50 %, hypervisor 10 %, preempted 40 %; P(interfered) 0.90, cpu"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("src=") && !html.contains("href="))
+    }
+
+    @Test func guestThreadsAreLanesUnderTheirVMsProcessFlow() {
+        var doc = document(vms: [vm("web", index: 0), vm("db", index: 1)])
+        let axis = doc.guestAxis
+        #expect(axis == GuestThreadTimeline.Axis(originNs: 1_000_000_000, widthNs: 4_000_000, count: 500))
+        // Thread 1000: in guest mode for 0.5 s, its vCPU preempted for 0.5 s, then blocked;
+        // thread 1001 waits for a guest CPU 0.2 s, then is blocked.
+        func bins(_ states: [(Int, Int)]) -> [[Int64]] {
+            var out: [[Int64]] = []
+            for (state, count) in states { for _ in 0..<count { var b = [Int64](repeating: 0, count: 5); b[state] = 4_000_000; out.append(b) } }
+            return out
+        }
+        let link = GuestLink(guest: "web-guest", host: "h", vm: "web", vmPID: 7, method: .hostname, clockOffsetNs: nil, syncMessages: 0)
+        let report = GuestThreadReport(link: link, threads: [GuestThreadTimes(tid: 1000, comm: "app"), GuestThreadTimes(tid: 1001, comm: "app")],
+                                       timelines: [GuestThreadTimeline(tid: 1000, comm: "app", bins: bins([(0, 125), (2, 125), (4, 250)])),
+                                                   GuestThreadTimeline(tid: 1001, comm: "app", bins: bins([(3, 50), (4, 450)]))])
+        let attached = doc.attachGuestThreads(report)
+        #expect(attached)
+        #expect(doc.vms[1].guestLanes.isEmpty)
+        let html = HTMLRenderer().render(doc)
+        let web = html.components(separatedBy: "<section class=\"vm\" id=\"vm-web\"")[1].components(separatedBy: "</section>")[0]
+        #expect(web.contains("<h4 class=\"guest-lanes\">Guest threads of web (guest web-guest)</h4>"))
+        let lanes = web.components(separatedBy: "<div class=\"guest-lanes\" data-guest=\"web-guest\">")[1].components(separatedBy: "</div>")[0]
+        #expect(lanes.contains(">1000 app</text>") && lanes.contains(">1001 app</text>"))
+        #expect(lanes.contains("<title>1000 app 0.000–0.500 s: guest (guest 100 %)</title>"))
+        #expect(lanes.contains("<title>1000 app 0.500–1.000 s: preempted (preempted 100 %)</title>"))
+        #expect(lanes.contains("<title>1001 app 0.000–0.200 s: waiting (waiting 100 %)</title>"))
+        #expect(lanes.components(separatedBy: "<title>").count - 1 == 3)   // blocked is not drawn
+        // The process flow comes first, then the guest lanes, then the table.
+        let flow = web.range(of: "<h3>Process flow</h3>")!, guestLanes = web.range(of: "guest-lanes")!, table = web.range(of: "<h3>Guest threads")!
+        #expect(flow.lowerBound < guestLanes.lowerBound && guestLanes.lowerBound < table.lowerBound)
+        #expect(!html.components(separatedBy: "id=\"vm-db\"")[1].contains("guest-lanes"))
     }
 
     @Test func whatIsMissingIsSaidNotDrawnEmpty() {

@@ -32,8 +32,8 @@ struct ReportCommand: ParsableCommand {
             // Guest traces beside the host: each VM's guest threads under it, when asked (without
             // it the report is the host trace's alone, byte for byte).
             for link in guestThreads ? set.guestLinks(named: try options.guestNames()) : [] where link.host == (recording.machine?.name ?? "-") {
-                guard let i = document.vms.firstIndex(where: { $0.name == link.vm }) else { continue }
-                document.vms[i].guestThreads = try set.guestThreads(link, reading: TraceOptions.reading)
+                guard document.vms.contains(where: { $0.name == link.vm }) else { continue }
+                document.attachGuestThreads(try set.guestThreads(link, reading: TraceOptions.reading, axis: document.guestAxis))
             }
             let html = Data(HTMLRenderer().render(document).utf8)
             Supervisor.temporary(for: output)
