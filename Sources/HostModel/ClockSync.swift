@@ -32,8 +32,14 @@ public struct SyncEvent: Sendable, Equatable {
 /// makes the host write `vmsync_gh_host` at h) was received after it was sent, so
 /// offset ≤ h − g; each host → guest message (hg: the host writes `vmsync_hg_host` at its next
 /// kvm entry, h, and the guest `vmsync_hg_guest` after it, g) so offset ≥ h − g. The offset is the
-/// middle of the tightest such bounds (one constant offset: clock drift over the trace is not
-/// modelled, unlike Trace Compass's convex-hull fit).
+/// middle of the tightest such bounds.
+///
+/// Drift: when no one offset fits every message (the tightest lower bound lies above the tightest
+/// upper one) and there are messages both ways in each half of the exchange (split at the median
+/// guest time), each half gives its own offset (the middle of its tightest bounds) at its mean guest time; the
+/// line through the two is the fit, host = guest + `offsetNs` + `driftPerNs` × (guest −
+/// `referenceNs`) (a two-point fit, not Trace Compass's convex hull). With one clock rate the two
+/// halves agree and the drift is 0.
 public struct ClockSync: Sendable, Equatable {
     /// The VM (QEMU pid on the host) whose vCPU threads received the guest's messages.
     public var vmPID: Int32
@@ -44,6 +50,26 @@ public struct ClockSync: Sendable, Equatable {
     /// The bounds it lies in (nil: no message in that direction).
     public var lowerNs: Int64?
     public var upperNs: Int64?
+    /// Host ns gained per guest ns (0: one rate), and the guest time `offsetNs` holds at.
+    public var driftPerNs: Double = 0
+    public var referenceNs: Int64 = 0
+
+    /// Host time for guest time `g`.
+    public func hostTime(_ g: Int64) -> Int64 {
+        g + offsetNs + (driftPerNs == 0 ? 0 : Int64((driftPerNs * Double(g - referenceNs)).rounded()))
+    }
+
+    /// The offset from the tightest bounds of (guest time, h − g) messages: gh bound it from above,
+    /// hg from below; nil without any.
+    static func offset(upper: [(Int64, Int64)], lower: [(Int64, Int64)]) -> (offset: Int64, lower: Int64?, upper: Int64?)? {
+        let u = upper.map(\.1).min(), l = lower.map(\.1).max()
+        switch (l, u) {
+        case let (l?, u?): return (l + (u - l) / 2, l, u)
+        case let (l?, nil): return (l, l, nil)
+        case let (nil, u?): return (u, nil, u)
+        default: return nil
+        }
+    }
 
     /// Matches `guest`'s sync events (read on the guest) with `host`'s (read on a host): nil when
     /// no message of the guest reached this host's VMs.
@@ -57,7 +83,7 @@ public struct ClockSync: Sendable, Equatable {
             default: break
             }
         }
-        var lower: Int64?, upper: Int64?
+        var lowers: [(Int64, Int64)] = [], uppers: [(Int64, Int64)] = []
         var messages = 0
         var votes: [Int32: Int] = [:]
         for e in host {
@@ -65,10 +91,10 @@ public struct ClockSync: Sendable, Equatable {
             switch e.kind {
             case .vmsyncGHHost:
                 guard let g = ghGuest[key] else { continue }
-                upper = min(upper ?? .max, e.timeNs - g)
+                uppers.append((g, e.timeNs - g))
             case .vmsyncHGHost:
                 guard let g = hgGuest[key] else { continue }
-                lower = max(lower ?? .min, e.timeNs - g)
+                lowers.append((g, e.timeNs - g))
             default:
                 continue
             }
@@ -76,13 +102,25 @@ public struct ClockSync: Sendable, Equatable {
             if let pid = e.vmPID { votes[pid, default: 0] += 1 }
         }
         guard messages > 0, let vm = votes.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else { return nil }
-        let offset: Int64
-        switch (lower, upper) {
-        case let (l?, u?): offset = l + (u - l) / 2
-        case let (l?, nil): offset = l
-        case let (nil, u?): offset = u
-        default: return nil
+        guard let whole = offset(upper: uppers, lower: lowers) else { return nil }
+        var sync = ClockSync(vmPID: vm, messages: messages, offsetNs: whole.offset, lowerNs: whole.lower, upperNs: whole.upper)
+        // Drift: only when no one offset fits every message (the tightest lower bound above the
+        // tightest upper one); then the two halves' offsets, when each half has messages both ways.
+        guard let l = whole.lower, let u = whole.upper, l > u else { return sync }
+        let times = (uppers + lowers).map(\.0).sorted()
+        let median = times[times.count / 2]
+        let early = (uppers.filter { $0.0 < median }, lowers.filter { $0.0 < median })
+        let late = (uppers.filter { $0.0 >= median }, lowers.filter { $0.0 >= median })
+        func mean(_ a: [(Int64, Int64)], _ b: [(Int64, Int64)]) -> Double { Double((a + b).reduce(0) { $0 + $1.0 }) / Double(a.count + b.count) }
+        if !early.0.isEmpty, !early.1.isEmpty, !late.0.isEmpty, !late.1.isEmpty,
+           let o1 = offset(upper: early.0, lower: early.1), let o2 = offset(upper: late.0, lower: late.1) {
+            let t1 = mean(early.0, early.1), t2 = mean(late.0, late.1)
+            if t2 > t1, o1.offset != o2.offset {
+                sync.driftPerNs = Double(o2.offset - o1.offset) / (t2 - t1)
+                sync.referenceNs = Int64(t1.rounded())
+                sync.offsetNs = o1.offset
+            }
         }
-        return ClockSync(vmPID: vm, messages: messages, offsetNs: offset, lowerNs: lower, upperNs: upper)
+        return sync
     }
 }

@@ -24,6 +24,17 @@ public struct GuestLink: Sendable, Equatable, Codable {
     /// Host time − guest time, ns, from the sync events; nil: no sync events, the two traces are
     /// taken as on one clock.
     public var clockOffsetNs: Int64?
+    /// With drift (`ClockSync.driftPerNs`): host ns gained per guest ns, in parts per billion, and
+    /// the guest time the offset holds at; nil: one clock rate.
+    public var clockDriftPPB: Double? = nil
+    public var clockReferenceNs: Int64? = nil
+
+    /// Host time for guest time `g` (no sync: the same).
+    public func hostTime(_ g: Int64) -> Int64 {
+        guard let offset = clockOffsetNs else { return g }
+        guard let ppb = clockDriftPPB, let reference = clockReferenceNs else { return g + offset }
+        return g + offset + Int64((ppb * 1e-9 * Double(g - reference)).rounded())
+    }
     /// Sync messages matched (0 without sync events).
     public var syncMessages: Int
 }
@@ -39,8 +50,13 @@ extension MachineSet {
             guard let hostname = member.machine.hostname, let guestAnalysis = member.analysis else { continue }
             func link(_ host: MachineSet.Member, pid: Int32, method: GuestLink.Method, sync: ClockSync?) -> GuestLink? {
                 guard let vm = host.analysis?.model.registry.vms.first(where: { $0.pid == pid }) else { return nil }
-                return GuestLink(guest: hostname, host: host.machine.name, vm: host.recording.vmNamePrefix + vm.name, vmPID: pid,
-                                 method: method, clockOffsetNs: sync?.offsetNs, syncMessages: sync?.messages ?? 0)
+                var found = GuestLink(guest: hostname, host: host.machine.name, vm: host.recording.vmNamePrefix + vm.name, vmPID: pid,
+                                      method: method, clockOffsetNs: sync?.offsetNs, syncMessages: sync?.messages ?? 0)
+                if let sync, sync.driftPerNs != 0 {
+                    found.clockDriftPPB = sync.driftPerNs * 1e9
+                    found.clockReferenceNs = sync.referenceNs
+                }
+                return found
             }
             let syncs = hostMembers.compactMap { host in
                 ClockSync.match(guest: guestAnalysis.model.syncEvents, host: host.analysis?.model.syncEvents ?? []).map { (host, $0) }

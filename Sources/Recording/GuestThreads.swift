@@ -36,15 +36,14 @@ extension MachineSet {
               let host = members.first(where: { $0.isHost && $0.machine.name == link.host }) else {
             return GuestThreadReport(link: link, threads: [])
         }
-        let offset = link.clockOffsetNs ?? 0
         let reader = TraceReader(location: guest.machine.location, threads: reading.threads)
         var switches: [GuestSwitch] = []
         var guestEnd: Int64 = .min
         try reader.read { e in
             guard e.kind == .schedSwitch, e.cpu >= 0 else { return }
-            switches.append(GuestSwitch(timeNs: e.time + offset, cpu: Int(e.cpu), prevTid: Int32(truncatingIfNeeded: e.a),
+            switches.append(GuestSwitch(timeNs: link.hostTime(e.time), cpu: Int(e.cpu), prevTid: Int32(truncatingIfNeeded: e.a),
                                         prevState: e.b, nextTid: Int32(truncatingIfNeeded: e.c), nextComm: reader.strings[e.s2]))
-            guestEnd = max(guestEnd, e.time + offset)
+            guestEnd = max(guestEnd, link.hostTime(e.time))
         }
         var view = GuestThreadView()
         var binned: [Int32: [[Int64]]] = [:]

@@ -239,6 +239,27 @@ import TraceIngest
         #expect(found == ClockSync(vmPID: 40, messages: 4, offsetNs: -1000, lowerNs: -1010, upperNs: -990))
     }
 
+    @Test func aDriftingGuestClockIsFitByTheTwoHalvesOffsets() {
+        // Guest clock = host clock × (1 + 10⁻⁴) + 1000 ns: it gains 100 µs per s. One exchange
+        // every 10 ms for 1 s; gh takes 10 ns, hg 10 ns.
+        func g(_ h: Int64) -> Int64 { h + h / 10_000 + 1_000 }
+        var guest: [SyncEvent] = [], host: [SyncEvent] = []
+        for k in Int64(0)..<100 {
+            let h = k * 10_000_000
+            guest.append(sync(.vmsyncGHGuest, 2 * k + 1, g(h))); host.append(sync(.vmsyncGHHost, 2 * k + 1, h + 10, vm: 40))
+            host.append(sync(.vmsyncHGHost, 2 * k + 2, h + 1_000)); guest.append(sync(.vmsyncHGGuest, 2 * k + 2, g(h + 1_010)))
+        }
+        let found = ClockSync.match(guest: guest, host: host)!
+        #expect(found.lowerNs! > found.upperNs!)               // no one offset fits
+        // host = guest × 1/(1 + 10⁻⁴) − …: drift −99.99 ppm; within 0.1 ppm.
+        #expect(abs(found.driftPerNs - (-1e-4 / (1 + 1e-4))) < 1e-7)
+        // Every message's host time is found from its guest time within the 10 ns it took.
+        for (e, hEvent) in zip(guest, host) {
+            let h = found.hostTime(e.timeNs)
+            #expect(abs(h - hEvent.timeNs) <= 20, "\(e.kind) \(e.count): \(h) vs \(hEvent.timeNs)")
+        }
+    }
+
     @Test func noMessageInCommonIsNoMatch() {
         #expect(ClockSync.match(guest: [sync(.vmsyncGHGuest, 1, 5)], host: [sync(.vmsyncGHHost, 1, 9, uid: 3, vm: 40)]) == nil)
         #expect(ClockSync.match(guest: [], host: []) == nil)

@@ -57,7 +57,7 @@ enum TextRender {
                 case .option: out += "--guest"
                 }
                 if let offset = link.clockOffsetNs {
-                    out += "; clock aligned: host time = guest time \(offset < 0 ? "-" : "+") \(abs(offset)) ns\n"
+                    out += "; clock aligned: host time = guest time \(offset < 0 ? "-" : "+") \(abs(offset)) ns\(drift(link))\n"
                 } else {
                     out += "; no vmsync events: same clock assumed\n"
                 }
@@ -72,11 +72,17 @@ enum TextRender {
         return out
     }
 
+    /// The drift of a guest's clock, when the sync events show one (else nothing).
+    static func drift(_ l: GuestLink) -> String {
+        guard let ppb = l.clockDriftPPB, let reference = l.clockReferenceNs else { return "" }
+        return String(format: " at guest time %lld ns, drifting %+.1f ppb", reference, ppb)
+    }
+
     /// `stats --guest-threads`: one guest's threads, seen from the guest and its host.
     static func guestThreads(_ r: GuestThreadReport) -> String {
         let l = r.link
         var out = "guest \(l.guest): VM \(l.vm) (pid \(l.vmPID)) on \(l.host); "
-        out += l.clockOffsetNs.map { "clock aligned by \(l.syncMessages) vmsync messages (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns)\n" }
+        out += l.clockOffsetNs.map { "clock aligned by \(l.syncMessages) vmsync messages (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns\(drift(l)))\n" }
             ?? "no vmsync events: the guest and host clocks are taken as one\n"
         let columns = ["guest", "hypervisor", "preempted", "waiting", "blocked"]
         out += "  \(pad("tid", 8)) \(pad("comm", 16))" + columns.map { " \(lpad($0 + " s", 13))" }.joined() + "  preempted by\n"
