@@ -16,11 +16,10 @@ extension MachineSet {
     /// One report per host: its own traces through the host model, each vCPU's guest-mode time
     /// given to the guest CR3 and stack of its last `vcpu_enter_guest`. A guest trace beside it
     /// that is matched to one of its VMs lends its statedump (`lttng_statedump_vm_map`,
-    /// `lttng_statedump_process_state`). `path`/`configuration`: a folder of one machine.
-    public func guestProcesses(path: String, configuration: HostModelConfiguration, links: [GuestLink],
-                               reading: ReadingOptions = .init()) throws -> [GuestProcessReport] {
+    /// `lttng_statedump_process_state`).
+    public func guestProcesses(links: [GuestLink], reading: ReadingOptions = .init()) throws -> [GuestProcessReport] {
         if isSingle {
-            return [try Self.guestProcesses(host: members[0].machine.name, path: path, configuration: configuration, statedumps: [:])]
+            return [try Self.guestProcesses(host: members[0].machine.name, recording: members[0].recording, reading: reading, statedumps: [:])]
         }
         return try hosts.map { host in
             var statedumps: [String: GuestStatedump] = [:]
@@ -29,19 +28,15 @@ extension MachineSet {
                 let dump = try Self.statedump(guest.machine.location, reading: reading)
                 if !dump.isEmpty { statedumps[link.vm] = dump }
             }
-            let configuration = try host.recording.configuration(windowNs: 100_000_000, reading: reading)
-            return try Self.guestProcesses(host: host.machine.name, path: host.recording.path, configuration: configuration,
-                                           statedumps: statedumps)
+            return try Self.guestProcesses(host: host.machine.name, recording: host.recording, reading: reading, statedumps: statedumps)
         }
     }
 
-    static func guestProcesses(host: String, path: String, configuration: HostModelConfiguration,
+    static func guestProcesses(host: String, recording: Recording, reading: ReadingOptions,
                                statedumps: [String: GuestStatedump]) throws -> GuestProcessReport {
-        var configuration = configuration
-        configuration.recordsStateChanges = true
         let sink = GuestProcessSink(statedumps: statedumps)
         var events = 0
-        let analysis = try HostAnalysis.run(path: path, configuration: configuration, onEvent: { e, model in
+        let analysis = try recording.analysis(windowNs: 100_000_000, reading: reading, recordsStateChanges: true, onEvent: { e, model in
             if e.kind == .vcpuEnterGuest { events += 1 }
             sink.consume(e, model: model)
         })

@@ -15,7 +15,7 @@ import TraceIngest
         scenario.enterGuestVMs = ["web", "batch"]
         _ = try Simulation.run(scenario, output: out, writePT: false)
         let recording = Recording(path: out)
-        let reports = try recording.machineSet().guestProcesses(path: out, configuration: recording.configuration(windowNs: 100_000_000), links: [])
+        let reports = try recording.machineSet().guestProcesses(links: [])
         #expect(reports.count == 1)
         let decoded = reports[0].processes.flatMap { p in
             p.threads.map { t in

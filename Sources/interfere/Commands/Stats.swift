@@ -24,8 +24,7 @@ struct Stats: ParsableCommand {
             if try options.handledAsPTCapture(guestProcesses: guestProcesses) { return }
             if guestProcesses {
                 let set = try options.machineSet()
-                let reports = try set.guestProcesses(path: options.trace, configuration: options.configuration(),
-                                                     links: set.guestLinks(named: try options.guestNames()), reading: TraceOptions.reading)
+                let reports = try set.guestProcesses(links: set.guestLinks(named: try options.guestNames()), reading: TraceOptions.reading)
                 if options.json { if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) } } else {
                     print(reports.map(TextRender.guestProcesses).joined(separator: "\n"), terminator: "")
                 }
