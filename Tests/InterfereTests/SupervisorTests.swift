@@ -70,4 +70,78 @@ import Testing
         #expect(process.terminationStatus == SIGTERM)
         #expect(files(in: scratch) == [])
     }
+
+    /// The children of `pid` (from /proc).
+    static func children(of pid: Int32) -> [Int32] {
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return all.compactMap(Int32.init).filter { p in
+            guard let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // pid (comm) state ppid ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid
+        }
+    }
+
+    /// SIGTERM and SIGINT to a running `features -o`: the child (which does the work) ends with
+    /// the parent, no output or temporary file is left, and the parent ends by the same signal
+    /// (a shell shows 143 and 130). Before the signal was caught by a handler, a runtime thread
+    /// of the parent took it: the parent died and the orphaned child wrote its file.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalToFeaturesEndsTheChildAndLeavesNoFile(signal: Int32) throws {
+        let sim = scratch.appendingPathComponent("sim")
+        let made = try CLI.run(["simulate", "--preset", "demo", "--duration", "20", "-o", sim.path])
+        #expect(made.status == 0)
+        let out = scratch.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        // As a shell starts it: no signal blocked, none ignored (Foundation's Process blocks
+        // some in the child, which hid the bug).
+        let pid = try Self.spawnAsAShell(["features", sim.path, "-o", out.appendingPathComponent("f.csv").path])
+        let deadline = Date().addingTimeInterval(20)
+        var child: [Int32] = []
+        while child.isEmpty && Date() < deadline { usleep(20_000); child = Self.children(of: pid) }
+        #expect(child.count == 1)
+        // Well into the reading (the whole run takes seconds).
+        usleep(700_000)
+        kill(pid, signal)
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        // Ended by the signal itself (not an exit status).
+        #expect(status & 0x7f == signal)
+        for pid in child {
+            // Gone, or at most a zombie nobody reaps (its parent has ended): not running.
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))
+                .flatMap { $0.split(separator: ")").last?.split(separator: " ").first }
+            #expect(state == nil || state == "Z")
+        }
+        usleep(300_000)
+        #expect(files(in: out) == [])
+    }
+
+    /// Starts the binary with `arguments` as a shell would: an empty signal mask, SIGINT and
+    /// SIGTERM at their defaults, stdout and stderr to /dev/null. Returns its pid.
+    static func spawnAsAShell(_ arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = [CLI.binary.path] + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, CLI.binary.path, &actions, &attributes, cArgs, environ)
+        guard r == 0 else { throw POSIXError(POSIXErrorCode(rawValue: r) ?? .EINVAL) }
+        return pid
+    }
 }

@@ -1,6 +1,10 @@
 import AtomicOutput
 import Foundation
 
+/// The write end of the pipe the supervising parent's signal handler writes to (a C handler
+/// captures nothing).
+nonisolated(unsafe) private var signalWriteFD: Int32 = -1
+
 /// Runs the command in a child process of this same binary, so that an abort inside
 /// libbabeltrace2 (an assertion, a precondition, GLib failing to allocate) or any crash becomes
 /// one line and exit status 2, and no temporary file outlives the run.
@@ -51,15 +55,48 @@ enum Supervisor {
     /// Runs `arguments` (without the program name) in a child and returns its exit status, or
     /// ends this process by the signal that was passed on.
     static func run(arguments: [String]) -> Int32 {
-        var blocked = sigset_t(), previous = sigset_t()
-        sigemptyset(&blocked)
-        for s in forwarded { sigaddset(&blocked, s) }
-        sigprocmask(SIG_BLOCK, &blocked, &previous)
+        // A handler, not a blocked mask: a mask binds only the thread that sets it, and the
+        // runtime's threads started before this one would take the signal's default (the parent
+        // killed, the child orphaned and writing on). The handler, on whatever thread, writes
+        // the signal's number to a pipe that the loop below polls.
+        var signalPipe: [Int32] = [0, 0]
+        guard pipe(&signalPipe) == 0 else { return -1 }
+        for fd in signalPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC); _ = fcntl(fd, F_SETFL, O_NONBLOCK) }
+        signalWriteFD = signalPipe[1]
+        var previous = sigset_t()
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        var handled: [Int32] = []
+        for s in forwarded {
+            var old = sigaction()
+            sigaction(s, nil, &old)
+            // Ignored when we started (nohup, a script's background job): stays ignored, here and
+            // in the child, as the one who started us asked.
+            if let h = old.__sigaction_handler.sa_handler, unsafeBitCast(h, to: Int.self) == 1 /* SIG_IGN */ { continue }
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { s in
+                var byte = UInt8(truncatingIfNeeded: s)
+                _ = write(signalWriteFD, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(s, &action, nil)
+            sigaddset(&unblock, s)
+            handled.append(s)
+        }
+        // Whatever started us may have blocked them.
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &previous)
         signal(SIGPIPE, SIG_IGN)
+        defer { close(signalPipe[0]); close(signalPipe[1]) }
 
         var errPipe: [Int32] = [0, 0], ctlPipe: [Int32] = [0, 0]
+        // The child could not be started: the caller runs the command here, as it was started.
+        func restore() {
+            for s in handled { signal(s, SIG_DFL) }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
         guard pipe(&errPipe) == 0, pipe(&ctlPipe) == 0 else {
-            sigprocmask(SIG_SETMASK, &previous, nil)
+            restore()
             return -1
         }
         var actions = posix_spawn_file_actions_t()
@@ -95,7 +132,7 @@ enum Supervisor {
         close(errPipe[1]); close(ctlPipe[1])
         guard spawned == 0 else {
             close(errPipe[0]); close(ctlPipe[0])
-            sigprocmask(SIG_SETMASK, &previous, nil)
+            restore()
             return -1
         }
 
@@ -107,12 +144,21 @@ enum Supervisor {
         var reaped = false
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !reaped || !openFDs.isEmpty {
-            var fds = openFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            var fds = (openFDs + [signalPipe[0]]).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             // Both pipes closed: the child is ending, its status comes within moments.
             let ready = poll(&fds, nfds_t(fds.count), reaped ? 1000 : openFDs.isEmpty ? 2 : 100)
             // After the child's end its pipes reach EOF at once, unless something it started holds them.
             if reaped && ready <= 0 { break }
             for p in fds where p.revents != 0 {
+                if p.fd == signalPipe[0] {
+                    // A signal for this process: pass it on.
+                    var byte: UInt8 = 0
+                    while read(signalPipe[0], &byte, 1) == 1 {
+                        received = Int32(byte)
+                        if !reaped { kill(pid, received) }
+                    }
+                    continue
+                }
                 let n = read(p.fd, &buffer, buffer.count)
                 if n <= 0 {
                     close(p.fd)
@@ -121,15 +167,6 @@ enum Supervisor {
                 }
                 let bytes = buffer[0..<n]
                 if p.fd == errPipe[0] { relay.take(bytes) } else { control.take(bytes) }
-            }
-            // Signals for this process wait, blocked, until taken here: pass them on.
-            var zero = timespec(tv_sec: 0, tv_nsec: 0)
-            var info = siginfo_t()
-            while true {
-                let s = sigtimedwait(&blocked, &info, &zero)
-                if s <= 0 { break }
-                received = s
-                kill(pid, s)
             }
             if !reaped, waitpid(pid, &status, WNOHANG) == pid { reaped = true }
         }
@@ -149,7 +186,7 @@ enum Supervisor {
                 var only = sigset_t()
                 sigemptyset(&only)
                 sigaddset(&only, received)
-                sigprocmask(SIG_UNBLOCK, &only, nil)
+                pthread_sigmask(SIG_UNBLOCK, &only, nil)
                 raise(received)
                 return 128 + received
             }
