@@ -15,6 +15,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // `watch --metrics`: the HTTP server and the Prometheus exposition (the CLI only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, each behind a small system library target.
@@ -46,6 +50,9 @@ let package = Package(
 
         .executableTarget(name: "interfere", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
             "AtomicOutput", "TraceIngest", "HostModel", "Features", "Recording", "Learning", "Diagnosis", "IntelPT", "Simulator", "Report",
         ]),
 

@@ -51,9 +51,11 @@ public final class LiveTraceReader {
 
     /// Reads until the session ends or `shouldStop` says so (checked between graph runs, at
     /// least every few tens of ms). `onRetry` hears each lost connection (its reason and the
-    /// pause before the next attempt). Throws `TraceError.unreadable` when the retries run out.
+    /// pause before the next attempt); `afterBatch` is called after the events of each graph run
+    /// (also an empty one), when `progress` is up to date. Throws `TraceError.unreadable` when the
+    /// retries run out.
     public func read(shouldStop: () -> Bool = { false }, onRetry: ((String, Double) -> Void)? = nil,
-                     _ body: (Event) throws -> Void) throws {
+                     afterBatch: (() -> Void)? = nil, _ body: (Event) throws -> Void) throws {
         var failures = 0
         while !shouldStop() {
             let state = SinkState(strings: strings)
@@ -78,6 +80,7 @@ public final class LiveTraceReader {
                     discardedBefore = state.discardedEvents
                 }
                 if progress.hostname == nil { progress.hostname = state.hostname }
+                afterBatch?()
                 switch step {
                 case .more:
                     if buffer.isEmpty { usleep(10_000) }

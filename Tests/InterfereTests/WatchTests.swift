@@ -244,4 +244,99 @@ struct PeriodKey: Hashable, CustomStringConvertible {
         while !replaying.isFinished { usleep(100_000) }
         try? lab.lttng(["destroy", session])
     }
+
+    /// A free TCP port on the loopback (bound to port 0 and released).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `/metrics` scraped with curl: each sample line's series (name and labels) and value; nil
+    /// when the server does not answer.
+    static func scrape(_ port: Int) -> [String: Double]? {
+        guard let r = try? LiveLab.shell(["/usr/bin/curl", "-sf", "--max-time", "2", "http://127.0.0.1:\(port)/metrics"]),
+              r.status == 0 else { return nil }
+        var samples: [String: Double] = [:]
+        for line in r.out.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
+    /// `--metrics`: Prometheus text on /metrics while the replayed recording is read. While the
+    /// periods are open, `interfere_open_periods` is 2 (victim and noisy, both open 6982.3 s to
+    /// 6992.3 s); once every event is read the values are those the run must give: the events
+    /// and discarded events of `events`, the periods of `score` by culprit, none open, the trace
+    /// clock at the last event, the probability of each VM's last closed window as `score`
+    /// gives it (the window holding the last event closes only at the end), and the lag between.
+    @Test func metricsGiveTheRunsValues() throws {
+        guard LiveLab.available, FileManager.default.fileExists(atPath: Self.recording.path),
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { return }
+        let expected = try Self.scorePeriods(Self.recording)
+        let score = try JSONSerialization.jsonObject(with: Data(try CLI.run(["score", Self.recording.path, "--json"]).stdout.utf8)) as! [String: Any]
+        let events = try JSONSerialization.jsonObject(with: Data(try CLI.run(["events", Self.recording.path, "--json"]).stdout.utf8)) as! [String: Any]
+        let inventory = events["inventory"] as! [String: Any]
+        let total = inventory["total_events"] as! Int
+        let lastNs = (inventory["last_time_ns"] as! NSNumber).int64Value
+
+        let lab = try LiveLab()
+        defer { lab.stop() }
+        try lab.startDaemons()
+        let session = "m\(UInt32.random(in: 0..<UInt32.max))"
+        try lab.createSession(session)
+        let port = Self.freePort()
+        let watch = try WatchRun(Self.watchArguments(lab.url(session), groups: expected.groups) + ["--metrics", "127.0.0.1:\(port)"])
+        defer { if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) } }
+        var deadline = Date().addingTimeInterval(20)
+        while Self.scrape(port) == nil && Date() < deadline { usleep(100_000) }
+        #expect(Self.scrape(port)?["interfere_events_read_total"] == 0, "\(watch.stderr)")
+
+        let replaying = Thread { _ = try? lab.replay(Self.recording.appendingPathComponent("trace"), speed: 4) }
+        replaying.start()
+        var mostOpen = 0.0
+        deadline = Date().addingTimeInterval(60)
+        var last: [String: Double] = [:]
+        while Date() < deadline {
+            if let m = Self.scrape(port) {
+                last = m
+                mostOpen = max(mostOpen, m["interfere_open_periods"] ?? 0)
+                if replaying.isFinished && m["interfere_events_read_total"] == Double(total) { break }
+            }
+            usleep(100_000)
+        }
+        #expect(mostOpen == 2)
+        #expect(last["interfere_events_read_total"] == Double(total))
+        #expect(last["interfere_discarded_events_total"] == 0)
+        #expect(last["interfere_open_periods"] == 0)
+        var byCulprit: [String: Double] = [:]
+        for p in expected.periods { byCulprit[p.culprit ?? "none", default: 0] += 1 }
+        #expect(!byCulprit.isEmpty)
+        for (culprit, n) in byCulprit { #expect(last["interfere_periods_total{culprit=\"\(culprit)\"}"] == n) }
+        #expect(last.keys.filter { $0.hasPrefix("interfere_periods_total") }.count == byCulprit.count)
+        #expect(last["interfere_trace_clock_seconds"] == Double(lastNs) / 1e9)
+        var windowEnd: Int64 = 0
+        for vm in score["vms"] as! [[String: Any]] {
+            let name = vm["vm"] as! String
+            let closed = (vm["windows"] as! [[String: Any]]).filter { ($0["end_ns"] as! NSNumber).int64Value <= lastNs }
+            let w = closed.last!
+            windowEnd = max(windowEnd, (w["end_ns"] as! NSNumber).int64Value)
+            for kind in ["cpu", "disk", "net", "memory"] {
+                let value = kind == w["kind"] as! String ? (w["probability"] as! NSNumber).doubleValue : 0
+                #expect(last["interfere_interference_probability{vm=\"\(name)\",kind=\"\(kind)\"}"] == value, "\(name) \(kind)")
+            }
+        }
+        #expect(last["interfere_lag_seconds"] == Double(lastNs - windowEnd) / 1e9)
+        try lab.lttng(["destroy", session])
+        #expect(watch.wait(30))
+        #expect(watch.process.terminationStatus == 0, "\(watch.stderr)")
+    }
 }

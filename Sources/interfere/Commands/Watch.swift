@@ -35,11 +35,15 @@ struct Watch: ParsableCommand {
     @Option(help: "The longest pause between connection attempts, seconds (they double from 0.1 s).")
     var maxRetryDelay = 5.0
 
+    @Option(help: "Serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 127.0.0.1:9464).")
+    var metrics: String?
+
     func validate() throws {
         guard maxRetryDelay >= 0.1 else { throw ValidationError("--max-retry-delay must be >= 0.1") }
         guard url.hasPrefix("net://") else { throw ValidationError("the session is net://RELAY/host/HOSTNAME/SESSION, got `\(url)`") }
         if let groups { _ = try Self.parseGroups(groups) }
         if let retries, retries < 0 { throw ValidationError("--retries must be >= 0") }
+        if let metrics, MetricsServer.parse(metrics) == nil { throw ValidationError("--metrics takes HOST:PORT, got `\(metrics)`") }
     }
 
     static func parseGroups(_ text: String) throws -> [FeatureGroup] {
@@ -63,7 +67,12 @@ struct Watch: ParsableCommand {
                                 scorer: LiveScorer(scorer: Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)),
                                                    windowNs: m.training.windowNs, groups: try groups.map(Self.parseGroups)))
             let output = WatchOutput(text: isatty(STDOUT_FILENO) != 0)
-            host.onChange = output.write
+            let gauges = metrics.map { _ in WatchMetrics() }
+            host.onChange = { change in
+                output.write(change)
+                gauges?.count(change)
+            }
+            if let metrics, let gauges { try MetricsServer.start(gauges.registry, at: metrics) }
             // Whatever started us may have blocked or ignored them.
             var mask = sigset_t()
             sigemptyset(&mask)
@@ -74,8 +83,13 @@ struct Watch: ParsableCommand {
             sigprocmask(SIG_UNBLOCK, &mask, nil)
             try reader.read(shouldStop: { stopRequested != 0 }, onRetry: { reason, pause in
                 warn("\(url): connection lost (\(reason)); connecting again in \(String(format: "%.1f", pause)) s")
+            }, afterBatch: gauges.map { g in
+                { g.update(events: reader.progress.events, discardedEvents: reader.progress.discardedEvents,
+                           lastTimeNs: reader.progress.lastTimeNs, scorer: host.scorer) }
             }) { try host.consume($0) }
             try host.finish()
+            gauges?.update(events: reader.progress.events, discardedEvents: reader.progress.discardedEvents,
+                           lastTimeNs: reader.progress.lastTimeNs, scorer: host.scorer)
         }
     }
 }
