@@ -3,7 +3,7 @@
 # LAPACKE, ...) and the Python packages of the parity tests and notebooks. Idempotent; quiet when
 # everything is there.
 set -euo pipefail
-DEBS="libbabeltrace2-dev babeltrace2 python3-bt2 libipt-dev libopenblas-dev liblapacke-dev pkg-config chromium xz-utils openjdk-17-jre-headless lttng-tools liblttng-ust-dev"
+DEBS="libbabeltrace2-dev babeltrace2 python3-bt2 libipt-dev libopenblas-dev liblapacke-dev pkg-config chromium xz-utils openjdk-17-jre-headless lttng-tools liblttng-ust-dev linux-perf"
 missing=""
 for p in $DEBS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -114,9 +114,15 @@ final class WatchRun {
     private var outData = Data(), errData = Data()
     private let lock = NSLock()
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = CLI.binary
-        process.arguments = ["watch"] + arguments
+    /// `watch ARGUMENTS`, on CPU `cpu` only when given (taskset execs it: the same process).
+    init(_ arguments: [String], cpu: Int? = nil) throws {
+        if let cpu {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", String(cpu), CLI.binary.path, "watch"] + arguments
+        } else {
+            process.executableURL = CLI.binary
+            process.arguments = ["watch"] + arguments
+        }
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { [unowned self] h in let d = h.availableData; lock.lock(); outData += d; lock.unlock() }

@@ -7,16 +7,32 @@ import Recording
 import TraceIngest
 
 /// Set by SIGINT / SIGTERM: `watch` stops reading, closes the open periods and ends.
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
-/// `interfere watch net://RELAY/host/HOSTNAME/SESSION`: scores a host while it runs, from an LTTng
-/// live session, and prints each period as it opens, grows and closes.
+/// `interfere watch net://RELAY/host/HOSTNAME/SESSION` or `interfere watch --perf`: scores a host
+/// while it runs, from an LTTng live session or from `perf record`'s chunks, and prints each
+/// period as it opens, grows and closes.
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score a live host (an LTTng live session): one JSON line per period opened, updated or closed.")
+        abstract: "Score a live host (an LTTng live session, or perf record with --perf): one JSON line per period opened, updated or closed.")
 
-    @Argument(help: "The live session: net://RELAY[:PORT]/host/HOSTNAME/SESSION.")
-    var url: String
+    @Argument(help: "The live session: net://RELAY[:PORT]/host/HOSTNAME/SESSION (not with --perf).")
+    var url: String?
+
+    @Flag(help: "Record with perf record --switch-output and score its chunks as they are written.")
+    var perf = false
+
+    @Option(help: "With --perf: the length of a chunk, as perf's --switch-output takes it (e.g. 1s, 2m).")
+    var chunk = "1s"
+
+    @Flag(help: "With --perf: keep the chunks (and their CTF) instead of removing each once read.")
+    var keep = false
+
+    @Option(name: .customLong("perf-dir"), help: "With --perf: the folder for the chunks (default: a new one in the temporary folder, removed at the end).")
+    var perfDir: String?
+
+    @Argument(parsing: .postTerminator, help: "With --perf, after --: perf record's options (default: every event Interfere reads, all CPUs, -k CLOCK_MONOTONIC -c 1 -m 16M).")
+    var perfOptions: [String] = []
 
     @OptionGroup var model: ModelOptions
 
@@ -40,7 +56,16 @@ struct Watch: ParsableCommand {
 
     func validate() throws {
         guard maxRetryDelay >= 0.1 else { throw ValidationError("--max-retry-delay must be >= 0.1") }
-        guard url.hasPrefix("net://") else { throw ValidationError("the session is net://RELAY/host/HOSTNAME/SESSION, got `\(url)`") }
+        if perf {
+            guard url == nil else { throw ValidationError("--perf records this host: give no session URL") }
+            guard chunk.range(of: "^[0-9]+[smhd]$", options: .regularExpression) != nil else {
+                throw ValidationError("--chunk is a time as perf's --switch-output takes it (e.g. 1s, 2m), got `\(chunk)`")
+            }
+        } else {
+            guard let url else { throw ValidationError("give the live session net://RELAY/host/HOSTNAME/SESSION, or --perf") }
+            guard url.hasPrefix("net://") else { throw ValidationError("the session is net://RELAY/host/HOSTNAME/SESSION, got `\(url)`") }
+            guard perfOptions.isEmpty, !keep, perfDir == nil else { throw ValidationError("--keep, --perf-dir and perf options go with --perf") }
+        }
         if let groups { _ = try Self.parseGroups(groups) }
         if let retries, retries < 0 { throw ValidationError("--retries must be >= 0") }
         if let metrics, MetricsServer.parse(metrics) == nil { throw ValidationError("--metrics takes HOST:PORT, got `\(metrics)`") }
@@ -61,9 +86,10 @@ struct Watch: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let m = try model.load()
-            let configuration = try SideFiles.configuration(windowNs: m.training.windowNs, vmNames: vmNames, threads: threads)
-            let reader = LiveTraceReader(url: url, retry: .init(maximumDelay: maxRetryDelay, attempts: retries))
-            let host = LiveHost(model: HostModel(strings: reader.strings, configuration: configuration),
+            var configuration = try SideFiles.configuration(windowNs: m.training.windowNs, vmNames: vmNames, threads: threads)
+            let strings = StringTable()
+            if perf && threads == nil { configuration.knownThreads = ProcThreads.current() }
+            let host = LiveHost(model: HostModel(strings: strings, configuration: configuration),
                                 scorer: LiveScorer(scorer: Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)),
                                                    windowNs: m.training.windowNs, groups: try groups.map(Self.parseGroups)))
             let output = WatchOutput(text: isatty(STDOUT_FILENO) != 0)
@@ -81,16 +107,26 @@ struct Watch: ParsableCommand {
                 sigaddset(&mask, s)
             }
             sigprocmask(SIG_UNBLOCK, &mask, nil)
-            try reader.read(shouldStop: { stopRequested != 0 }, onRetry: { reason, pause in
-                warn("\(url): connection lost (\(reason)); connecting again in \(String(format: "%.1f", pause)) s")
-            }, afterBatch: gauges.map { g in
-                { g.update(events: reader.progress.events, discardedEvents: reader.progress.discardedEvents,
-                           lastTimeNs: reader.progress.lastTimeNs, scorer: host.scorer) }
-            }) { try host.consume($0) }
-            try host.finish()
-            gauges?.update(events: reader.progress.events, discardedEvents: reader.progress.discardedEvents,
-                           lastTimeNs: reader.progress.lastTimeNs, scorer: host.scorer)
+            if perf {
+                try watchPerf(host: host, strings: strings, gauges: gauges)
+            } else {
+                try watchSession(url!, host: host, strings: strings, gauges: gauges)
+            }
         }
+    }
+
+    /// Follows the LTTng live session at `url` until it ends or a signal comes.
+    func watchSession(_ url: String, host: LiveHost, strings: StringTable, gauges: WatchMetrics?) throws {
+        let reader = LiveTraceReader(url: url, strings: strings, retry: .init(maximumDelay: maxRetryDelay, attempts: retries))
+        try reader.read(shouldStop: { stopRequested != 0 }, onRetry: { reason, pause in
+            warn("\(url): connection lost (\(reason)); connecting again in \(String(format: "%.1f", pause)) s")
+        }, afterBatch: gauges.map { g in
+            { g.update(events: reader.progress.events, discardedEvents: reader.progress.discardedEvents,
+                       lastTimeNs: reader.progress.lastTimeNs, scorer: host.scorer) }
+        }) { try host.consume($0) }
+        try host.finish()
+        gauges?.update(events: reader.progress.events, discardedEvents: reader.progress.discardedEvents,
+                       lastTimeNs: reader.progress.lastTimeNs, scorer: host.scorer)
     }
 }
 

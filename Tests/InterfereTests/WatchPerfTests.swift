@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `watch --perf` with the real perf (root, /usr/bin/perf): a stand-in guest
+/// (Tests/Fixtures/perf-guest/guest.py: a process named `qemu-system-x86` whose `CPU 0/KVM`
+/// thread spins on CPU 1) and a busy loop pinned to the same CPU as its neighbour; `watch` and
+/// perf run on CPU 0 (as the recorder keeps itself off the victim's CPU).
+@Suite(.serialized) struct WatchPerfTests {
+    static var available: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/perf")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") && ProcessInfo.processInfo.activeProcessorCount >= 2
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: arguments[0])
+        p.arguments = Array(arguments.dropFirst())
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// The period is reported while perf still records (an `open` line, events read, windows
+    /// scored, chunks removed as they are read); SIGTERM stops perf, closes the period, exits 0
+    /// and leaves the chunk folder empty.
+    @Test func aPinnedNeighbourOpensAPeriodWhilePerfRecords() throws {
+        #expect(Self.available, "perf as root is needed (linux-perf, scripts/install-deps.sh)")
+        guard Self.available else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-perf-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let guest = try Self.start(["/usr/bin/python3", Fixtures.projectRoot.appendingPathComponent("Tests/Fixtures/perf-guest/guest.py").path, "1", "40"])
+        defer { if guest.isRunning { kill(guest.processIdentifier, SIGKILL) } }
+        usleep(500_000)
+        let port = WatchTests.freePort()
+        let watch = try WatchRun(["--perf", "--chunk", "1s", "--perf-dir", folder.path, "--metrics", "127.0.0.1:\(port)"], cpu: 0)
+        defer { if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) } }
+        usleep(1_500_000)
+        let hog = try Self.start(["/usr/bin/taskset", "-c", "1", "/usr/bin/python3", "-c",
+                                  "import time\nt = time.monotonic() + 30\nwhile time.monotonic() < t: pass"])
+        defer { if hog.isRunning { kill(hog.processIdentifier, SIGKILL) } }
+        let guestName = "qemu-system-x86-\(guest.processIdentifier)"
+        let deadline = Date().addingTimeInterval(25)
+        while !watch.lines.contains(where: { $0["event"] as? String == "open" && $0["vm"] as? String == guestName }) && Date() < deadline {
+            usleep(100_000)
+        }
+        #expect(watch.process.isRunning, "\(watch.stderr)")
+        let opened = watch.lines.first { $0["event"] as? String == "open" && $0["vm"] as? String == guestName }
+        #expect(opened != nil, "no period opened for \(guestName): \(watch.stderr)")
+        #expect(opened?["kind"] as? String == "cpu")
+        let metrics = WatchTests.scrape(port) ?? [:]
+        #expect((metrics["interfere_events_read_total"] ?? 0) > 0)
+        #expect((metrics["interfere_trace_clock_seconds"] ?? 0) > 0)
+        #expect(metrics["interfere_interference_probability{vm=\"\(guestName)\",kind=\"cpu\"}"] != nil)
+        // Read chunks are gone: at most perf's current file and the chunk being read remain.
+        let finished = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("chunk.data.") }
+        #expect(finished.count <= 1, "\(finished)")
+
+        watch.process.terminate()
+        #expect(watch.wait(20))
+        #expect(watch.process.terminationReason == .exit && watch.process.terminationStatus == 0, "\(watch.stderr)")
+        #expect(watch.lines.contains { $0["event"] as? String == "close" && $0["vm"] as? String == guestName })
+        #expect(watch.lines.last?["event"] as? String == "close")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? ["?"]) == [])
+        let perfLeft = try LiveLab.shell(["/usr/bin/pgrep", "-f", "perf record --switch-output=1s -o \(folder.path)"])
+        #expect(perfLeft.out.isEmpty, "perf still running: \(perfLeft.out)")
+    }
+}
