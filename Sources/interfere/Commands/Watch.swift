@@ -19,6 +19,9 @@ struct Watch: ParsableCommand {
     @Argument(help: "The live session: net://RELAY[:PORT]/host/HOSTNAME/SESSION (not with --perf).")
     var url: String?
 
+    @Option(help: "Read a recorded trace through the live path instead (as if it were being recorded; e.g. to measure the rate).")
+    var trace: String?
+
     @Flag(help: "Record with perf record --switch-output and score its chunks as they are written.")
     var perf = false
 
@@ -56,7 +59,9 @@ struct Watch: ParsableCommand {
 
     func validate() throws {
         guard maxRetryDelay >= 0.1 else { throw ValidationError("--max-retry-delay must be >= 0.1") }
-        if perf {
+        if trace != nil {
+            guard url == nil, !perf else { throw ValidationError("--trace reads a recorded trace: give no session URL nor --perf") }
+        } else if perf {
             guard url == nil else { throw ValidationError("--perf records this host: give no session URL") }
             guard chunk.range(of: "^[0-9]+[smhd]$", options: .regularExpression) != nil else {
                 throw ValidationError("--chunk is a time as perf's --switch-output takes it (e.g. 1s, 2m), got `\(chunk)`")
@@ -89,6 +94,12 @@ struct Watch: ParsableCommand {
             var configuration = try SideFiles.configuration(windowNs: m.training.windowNs, vmNames: vmNames, threads: threads)
             let strings = StringTable()
             if perf && threads == nil { configuration.knownThreads = ProcThreads.current() }
+            if let trace, threads == nil, let found = Recording.find("threads.csv", near: trace) {
+                configuration.knownThreads = try SideFiles.threads(at: found)
+            }
+            if let trace, vmNames == nil, let found = Recording.find("vm-names.csv", near: trace) {
+                configuration.vmNames = try SideFiles.vmNames(at: found)
+            }
             let host = LiveHost(model: HostModel(strings: strings, configuration: configuration),
                                 scorer: LiveScorer(scorer: Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)),
                                                    windowNs: m.training.windowNs, groups: try groups.map(Self.parseGroups)))
@@ -107,12 +118,30 @@ struct Watch: ParsableCommand {
                 sigaddset(&mask, s)
             }
             sigprocmask(SIG_UNBLOCK, &mask, nil)
-            if perf {
+            if let trace {
+                try watchTrace(trace, host: host, strings: strings, gauges: gauges)
+            } else if perf {
                 try watchPerf(host: host, strings: strings, gauges: gauges)
             } else {
                 try watchSession(url!, host: host, strings: strings, gauges: gauges)
             }
         }
+    }
+
+    /// Reads the recorded trace at `path` through the live scorer, event by event, as the
+    /// other sources do; a signal stops it (the open periods close).
+    func watchTrace(_ path: String, host: LiveHost, strings: StringTable, gauges: WatchMetrics?) throws {
+        struct Stopped: Error {}
+        var events = 0
+        do {
+            let inventory = try TraceReader(path: path, strings: strings, threads: 1).read { e in
+                if stopRequested != 0 { throw Stopped() }
+                try host.consume(e)
+            }
+            events = inventory.totalEvents
+            gauges?.update(events: events, discardedEvents: inventory.discardedEvents, lastTimeNs: inventory.lastTimeNs, scorer: host.scorer)
+        } catch is Stopped {}
+        try host.finish()
     }
 
     /// Follows the LTTng live session at `url` until it ends or a signal comes.
