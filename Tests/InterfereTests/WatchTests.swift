@@ -341,6 +341,8 @@ struct PeriodKey: Hashable, CustomStringConvertible {
             }
         }
         #expect(last["interfere_lag_seconds"] == Double(lastNs - windowEnd) / 1e9)
+        // The scrape README shows.
+        print((try? LiveLab.shell(["/usr/bin/curl", "-sf", "http://127.0.0.1:\(port)/metrics"]))?.out ?? "")
         try lab.lttng(["destroy", session])
         #expect(watch.wait(30))
         #expect(watch.process.terminationStatus == 0, "\(watch.stderr)")
