@@ -143,7 +143,7 @@ final class WatchRun {
     func wait(_ seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { process.interrupt(); usleep(500_000); if process.isRunning { kill(process.processIdentifier, SIGKILL) }; return false }
+        if process.isRunning { process.interrupt(); usleep(500_000); if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit(); return false }
         usleep(200_000)
         return true
     }
