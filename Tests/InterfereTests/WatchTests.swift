@@ -10,6 +10,9 @@ final class LiveLab {
     let ports: (control: Int, data: Int, live: Int)
     private var relay: Process?
     private var sessiond: Process?
+    /// Held from `startDaemons` to `stop`: root's session daemon is one per machine
+    /// (/var/run/lttng), so two test runs at once (two checkouts) would end each other's.
+    private var machineLock: Int32 = -1
     let hostname = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
 
     static var available: Bool {
@@ -55,6 +58,8 @@ final class LiveLab {
 
     /// Starts the relay, and a session daemon unless one already answers.
     func startDaemons() throws {
+        machineLock = open("/tmp/interfere-live-lab.lock", O_CREAT | O_RDWR, 0o666)
+        if machineLock >= 0 { flock(machineLock, LOCK_EX) }
         let relay = Process()
         relay.executableURL = URL(fileURLWithPath: "/usr/bin/lttng-relayd")
         relay.arguments = ["-C", "tcp://127.0.0.1:\(ports.control)", "-D", "tcp://127.0.0.1:\(ports.data)",
@@ -104,6 +109,7 @@ final class LiveLab {
             p.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: folder)
+        if machineLock >= 0 { flock(machineLock, LOCK_UN); close(machineLock); machineLock = -1 }
     }
 }
 
