@@ -24,8 +24,10 @@ public struct PeriodChange: Sendable, Equatable {
 /// since the current candidate began (a period opens at its first window ≥ `high`, so an alert
 /// comes in the window that shows it, and is final once `mergeGapNs` has passed after its last
 /// window); reports are `Diagnoser.diagnose` over the retained windows of every VM. So periods,
-/// kinds and culprits are those of `score`; the over-represented keys compare the period with the
-/// quiet windows of the last `history` windows (the past only), not the whole trace.
+/// kinds and culprits are those of `score`, but for two things that would need the future: a
+/// window the VM's vCPUs slept through is scored on the windows up to it (`score` also reads the
+/// four after it), and the over-represented keys compare the period with the quiet windows of the
+/// last `history` windows, not the whole trace.
 public final class LiveScorer {
     public let scorer: Scorer
     /// The feature groups of the schema; nil: those whose events were seen so far.
@@ -43,6 +45,8 @@ public final class LiveScorer {
     private let all: FeatureExtractor
     private var loose: Diagnoser
     private var pendingWindows: [VMWindow] = []
+    /// Each VM's last windows' values in every column (the past a slept-through window is scored on).
+    private var recentValues: [String: [(startNs: Int64, endNs: Int64, values: [Double])]] = [:]
     private var raw: [String: [WindowScore]] = [:]
     private var gated: [String: [WindowScore]] = [:]
     private var evidence: [String: [WindowEvidence]] = [:]
@@ -74,15 +78,28 @@ public final class LiveScorer {
         guard !windows.isEmpty else { return [] }
         let schema = FeatureSchema(groups: groups ?? FeatureGroup.present(in: seenKinds), windowNs: windowNs)
         let keep = schema.columns.map { all.schema.columns.firstIndex(of: $0)! }
-        let rows = windows.map { w -> FeatureRow in
+        // Each VM's new row follows its last `Scorer.categorySpan / 2` rows (kept with every
+        // column, projected on today's schema): a window its vCPUs slept through is scored on the
+        // windows up to it, the past being all there is yet (`score` also reads the ones after).
+        let past = Scorer.categorySpan / 2
+        var rows: [FeatureRow] = [], newRow: [Int] = []
+        for w in windows {
+            let vm = vmNames[w.vm]
             let values = all.values(for: w)
-            return FeatureRow(vm: vmNames[w.vm], startNs: w.startNs, endNs: w.endNs, values: keep.map { values[$0] }, label: nil)
+            for old in recentValues[vm] ?? [] {
+                rows.append(FeatureRow(vm: vm, startNs: old.startNs, endNs: old.endNs, values: keep.map { old.values[$0] }, label: nil))
+            }
+            newRow.append(rows.count)
+            rows.append(FeatureRow(vm: vm, startNs: w.startNs, endNs: w.endNs, values: keep.map { values[$0] }, label: nil))
+            recentValues[vm, default: []].append((w.startNs, w.endNs, values))
+            if recentValues[vm]!.count > past { recentValues[vm]!.removeFirst() }
         }
         let collector = EvidenceCollector()
         for w in windows { collector.vmWindow(w) }
         collector.hostWindow(h)
         collector.finish(vmNames: vmNames)
-        let (variant, scores, _) = try scorer.windowScores(FeatureTable(schema: schema, rows: rows))
+        let (variant, allScores, _) = try scorer.windowScores(FeatureTable(schema: schema, rows: rows))
+        let scores = newRow.map { allScores[$0] }
         variantName = variant.name
         var changes: [PeriodChange] = []
         for (score, ev) in zip(scores, collector.evidence) {
