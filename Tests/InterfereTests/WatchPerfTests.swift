@@ -50,7 +50,13 @@ import Testing
         let opened = watch.lines.first { $0["event"] as? String == "open" && $0["vm"] as? String == guestName }
         #expect(opened != nil, "no period opened for \(guestName): \(watch.stderr)")
         #expect(opened?["kind"] as? String == "cpu")
-        let metrics = WatchTests.scrape(port) ?? [:]
+        // The server answers between perf's chunks; on a loaded machine a scrape may time out.
+        var metrics: [String: Double] = [:]
+        let scraped = Date().addingTimeInterval(15)
+        while metrics["interfere_events_read_total"] ?? 0 == 0 && Date() < scraped {
+            metrics = WatchTests.scrape(port) ?? [:]
+            if metrics["interfere_events_read_total"] ?? 0 == 0 { usleep(200_000) }
+        }
         #expect((metrics["interfere_events_read_total"] ?? 0) > 0)
         #expect((metrics["interfere_trace_clock_seconds"] ?? 0) > 0)
         #expect(metrics["interfere_interference_probability{vm=\"\(guestName)\",kind=\"cpu\"}"] != nil)

@@ -274,7 +274,7 @@ struct PeriodKey: Hashable, CustomStringConvertible {
     /// `/metrics` scraped with curl: each sample line's series (name and labels) and value; nil
     /// when the server does not answer.
     static func scrape(_ port: Int) -> [String: Double]? {
-        guard let r = try? LiveLab.shell(["/usr/bin/curl", "-sf", "--max-time", "2", "http://127.0.0.1:\(port)/metrics"]),
+        guard let r = try? LiveLab.shell(["/usr/bin/curl", "-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]),
               r.status == 0 else { return nil }
         var samples: [String: Double] = [:]
         for line in r.out.split(separator: "\n") where !line.hasPrefix("#") {
