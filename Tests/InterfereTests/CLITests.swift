@@ -277,6 +277,13 @@ struct CLI {
         let processes = report["processes"] as! [[String: Any]]
         #expect(processes.map { $0["name"] as! String } == ["cr3-200000000", "cr3-200004000"])
         #expect(processes.map { ($0["threads"] as! [Any]).count } == [4, 2])
+        // --vm keeps one VM's guest processes; a VM without the addon's events is an error naming those with them.
+        let web = try CLI.run(["stats", "--guest-processes", "--vm", "web", "--json", folder])
+        #expect(web.status == 0)
+        #expect(web.stdout == json.stdout)   // web is the one VM with the addon's events
+        let db = try CLI.run(["stats", "--guest-processes", "--vm", "db", folder])
+        #expect(db.status == 2)
+        #expect(db.stderr.hasSuffix("no guest processes of a VM named `db` (VMs with addons_vcpu_enter_guest events: web)\n"), "\(db.stderr)")
         // The rows are those of the truth file, ns for ns.
         let truth = try String(contentsOfFile: folder + "/guest-processes.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         let ns = truth.map { Int($0.split(separator: ",")[6])! }

@@ -10,7 +10,7 @@ struct Stats: ParsableCommand {
 
     @OptionGroup var options: TraceOptions
 
-    @Option(help: "Only this VM (name or pid).")
+    @Option(help: "Only this VM (name or pid; with --guest-processes, its name).")
     var vm: String?
 
     @Flag(help: "Per VM, which guest process (guest CR3) ran and for how long: from an Intel PT capture, or from a CTF host trace's addons_vcpu_enter_guest events (guest CR3 and SP at each entry: processes by CR3, threads by stack).")
@@ -24,7 +24,14 @@ struct Stats: ParsableCommand {
             if try options.handledAsPTCapture(guestProcesses: guestProcesses) { return }
             if guestProcesses {
                 let set = try options.machineSet()
-                let reports = try set.guestProcesses(links: set.guestLinks(named: try options.guestNames()), reading: TraceOptions.reading)
+                var reports = try set.guestProcesses(links: set.guestLinks(named: try options.guestNames()), reading: TraceOptions.reading)
+                if let vm {
+                    let all = Set(reports.flatMap { $0.processes.map(\.vm) })
+                    guard all.isEmpty || all.contains(vm) else {
+                        throw ValidationError("\(options.trace): no guest processes of a VM named `\(vm)` (VMs with addons_vcpu_enter_guest events: \(all.sorted().joined(separator: ", ")))")
+                    }
+                    for i in reports.indices { reports[i].processes = reports[i].processes.filter { $0.vm == vm } }
+                }
                 if options.json { if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) } } else {
                     print(reports.map(TextRender.guestProcesses).joined(separator: "\n"), terminator: "")
                 }
