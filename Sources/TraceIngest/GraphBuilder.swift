@@ -13,35 +13,29 @@ final class GraphBuilder {
 
     /// Builds the graph; with `part` = (k, n) only every n-th stream port, starting at k, is read
     /// (the other ports stay unconnected), so n graphs on n threads share the decoding.
-    init(location: TraceLocation, state sinkState: SinkState, part: (index: Int, of: Int) = (0, 1)) throws {
-        self.part = part
-        let path = location.path
-        guard let graph = bt_graph_create(0) else {
-            throw TraceError.library(path: path, reason: "cannot create a graph")
-        }
-        self.graph = graph
-        self.state = Unmanaged.passRetained(sinkState)
-        do {
-            try build(location: location)
-        } catch {
-            release()
-            throw error
-        }
+    convenience init(location: TraceLocation, state sinkState: SinkState, part: (index: Int, of: Int) = (0, 1)) throws {
+        try self.init(path: location.path, state: sinkState, part: part) { try $0.build(location: location) }
     }
 
     /// Builds the graph `src.ctf.lttng-live` (one LTTng live session at `liveURL`,
     /// `net://RELAY/host/HOSTNAME/SESSION`) → `flt.utils.muxer` → the same sink. The source waits
     /// `session-not-found-action=end`: the graph ends when the session is not there, or once it
     /// is destroyed (the caller tells the two apart).
-    init(liveURL: String, state sinkState: SinkState) throws {
-        self.part = (0, 1)
+    convenience init(liveURL: String, state sinkState: SinkState) throws {
+        try self.init(path: liveURL, state: sinkState, part: (0, 1)) { try $0.buildLive(url: liveURL) }
+    }
+
+    /// An empty graph, then `build` adds its components; when that fails, what was made is released.
+    private init(path: String, state sinkState: SinkState, part: (index: Int, of: Int),
+                 build: (GraphBuilder) throws -> Void) throws {
+        self.part = part
         guard let graph = bt_graph_create(0) else {
-            throw TraceError.library(path: liveURL, reason: "cannot create a graph")
+            throw TraceError.library(path: path, reason: "cannot create a graph")
         }
         self.graph = graph
         self.state = Unmanaged.passRetained(sinkState)
         do {
-            try buildLive(url: liveURL)
+            try build(self)
         } catch {
             release()
             throw error
