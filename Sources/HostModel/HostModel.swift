@@ -104,7 +104,7 @@ public final class HostModel {
     private var window: Int64 = .min
     var vmWindows: [VMWindow] = []
     /// Per VM, its use of devices and links over the last `sharingMemory` windows.
-    var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse, xmit: TrailingDelays)] = []
+    var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse, xmit: TrailingSum<DelaySum>)] = []
     var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
     private var pendingQemu: [Int64: PendingRequest] = [:]
@@ -683,7 +683,7 @@ public final class HostModel {
         }
         let pending = pendingWaits(at: end)
         for vm in vmWindows.indices {
-            if sharing.count <= vm { sharing.append((TrailingSharedUse(), TrailingSharedUse(), TrailingDelays())) }
+            if sharing.count <= vm { sharing.append((TrailingSharedUse(), TrailingSharedUse(), TrailingSum<DelaySum>())) }
             let name = registry.vms[vm].name, c = configuration
             vmWindows[vm].sharedDisk = sharing[vm].disk.push(index: window, user: name, bytes: hostWindow.diskBytes,
                                                              memory: c.sharingMemory, association: c.sharingAssociation)

@@ -29,13 +29,12 @@ public struct SharedUse: Sendable, Equatable {
 /// segment of 64 KB every few windows) is judged on its rate, not on the window it happened to hit.
 public struct TrailingSharedUse: Sendable {
     private var lastUsed: [String: Int64] = [:]
-    private var ring: [SharedUse] = []
-    private var next = 0
+    private var sums = TrailingSum<SharedUse>()
+
+    public init() {}
 
     /// Adds window `index`'s bytes (by resource, then user) and returns the sums over the last
     /// `memory` windows, this one included.
-    public init() {}
-
     public mutating func push(index: Int64, user: String, bytes: [String: [String: Int64]], memory: Int, association: Int) -> SharedUse {
         for (resource, users) in bytes where users[user] != nil { lastUsed[resource] = index }
         var use = SharedUse()
@@ -45,10 +44,34 @@ public struct TrailingSharedUse: Sendable {
             use.ownBytes += users[user] ?? 0
             use.allBytes += users.values.reduce(0, +)
         }
+        return sums.push(use, memory: memory)
+    }
+}
+
+/// A value that adds up window by window (`SharedUse`, `DelaySum`): its empty value is `init()`.
+protocol WindowSum: Sendable {
+    init()
+    static func + (a: Self, b: Self) -> Self
+}
+
+extension SharedUse: WindowSum {
+    init() { self.init(ownBytes: 0, allBytes: 0) }
+}
+
+extension DelaySum: WindowSum {
+    init() { self.init(totalNs: 0, count: 0) }
+}
+
+/// The sum of a value over the last `memory` windows pushed (this one included): a ring.
+struct TrailingSum<Value: WindowSum>: Sendable {
+    private var ring: [Value] = []
+    private var next = 0
+
+    mutating func push(_ window: Value, memory: Int) -> Value {
         let memory = max(1, memory)
-        if ring.count < memory { ring.append(use) } else { ring[next] = use }
+        if ring.count < memory { ring.append(window) } else { ring[next] = window }
         next = (next + 1) % memory
-        return ring.reduce(SharedUse(), +)
+        return ring.reduce(Value(), +)
     }
 }
 
@@ -71,18 +94,5 @@ public struct DelaySum: Sendable, Equatable {
 
     static func + (a: DelaySum, b: DelaySum) -> DelaySum {
         DelaySum(totalNs: a.totalNs &+ b.totalNs, count: a.count + b.count)
-    }
-}
-
-/// The delays of a VM's last `memory` windows, summed (this window's included).
-struct TrailingDelays {
-    private var ring: [DelaySum] = []
-    private var next = 0
-
-    mutating func push(_ window: DelaySum, memory: Int) -> DelaySum {
-        let memory = max(1, memory)
-        if ring.count < memory { ring.append(window) } else { ring[next] = window }
-        next = (next + 1) % memory
-        return ring.reduce(DelaySum(), +)
     }
 }
