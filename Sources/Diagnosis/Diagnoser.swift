@@ -22,6 +22,14 @@ public struct Diagnoser: Sendable {
     }
 
     public func diagnose(scores: [WindowScore], evidence: [WindowEvidence]) -> [PeriodReport] {
+        diagnosis(scores: scores, evidence: evidence).reports
+    }
+
+    /// The explained periods, and the window scores as the diagnosis leaves them: the windows of
+    /// a disk or net period that `withoutSaturators` dropped (the VM saturated the device or link,
+    /// or no one else used it) are not interfered with, so their probability becomes 0, as the
+    /// evidence gate does for a window on its own: a VM's windows and its periods say the same.
+    public func diagnosis(scores: [WindowScore], evidence: [WindowEvidence]) -> (reports: [PeriodReport], settled: [WindowScore]) {
         let periods = detector.periods(scores)
         let byVM = Dictionary(grouping: evidence, by: \.vm)
         let reports = periods.map { period in
@@ -34,23 +42,15 @@ public struct Diagnoser: Sendable {
             return PeriodReport(period: period, frequentKeys: frequent, overRepresentedKeys: over, culprit: culprit,
                                 action: ActionAdvisor.action(for: period, culprit: culprit))
         }
-        return Self.withoutSaturators(reports, evidence: byVM)
-    }
-
-    /// The window scores as the diagnosis leaves them: the windows of a disk or net period that
-    /// `withoutSaturators` dropped from `kept` (the VM saturated the device or link, or no one
-    /// else used it) are not interfered with, so their probability becomes 0, as the evidence
-    /// gate does for a window on its own: a VM's windows and its periods say the same.
-    public func settled(_ scores: [WindowScore], kept: [PeriodReport]) -> [WindowScore] {
-        let dropped = detector.periods(scores).filter { d in
-            (d.kind == .disk || d.kind == .net) && !kept.contains { $0.period == d }
-        }
-        guard !dropped.isEmpty else { return scores }
-        return scores.map { s in
+        let kept = Self.withoutSaturators(reports, evidence: byVM)
+        let dropped = periods.filter { d in !kept.contains { $0.period == d } }
+        guard !dropped.isEmpty else { return (kept, scores) }
+        let settled = scores.map { s in
             var s = s
             if dropped.contains(where: { $0.vm == s.vm && s.startNs >= $0.startNs && s.endNs <= $0.endNs }) { s.probability = 0 }
             return s
         }
+        return (kept, settled)
     }
 
     /// A VM that saturates a device or link is the culprit there, not the victim of the VM it

@@ -96,8 +96,8 @@ public struct Scorer {
         let table = features.table
         var (variant, windows, categories) = try windowScores(table)
         windows = gate.apply(windows, evidence: features.evidence)
-        let periods = diagnoser.diagnose(scores: windows, evidence: features.evidence)
-        windows = diagnoser.settled(windows, kept: periods)
+        let (periods, settled) = diagnoser.diagnosis(scores: windows, evidence: features.evidence)
+        windows = settled
         var vms: [VMScore] = []
         for vm in features.vmNames {
             let rows = table.rows.indices.filter { table.rows[$0].vm == vm }

@@ -342,13 +342,13 @@ import TraceIngest
             }
         }
         scores.append(WindowScore(vm: "light", startNs: 500_000_000, endNs: 600_000_000, probability: 0.3, kind: .net))
-        let reports = d.diagnose(scores: scores, evidence: windows)
+        let (reports, settled) = d.diagnosis(scores: scores, evidence: windows)
         #expect(reports.map(\.period.vm) == ["light"])
-        let settled = d.settled(scores, kept: reports)
         #expect(settled.filter { $0.vm == "heavy" }.map(\.probability) == [0, 0, 0, 0, 0])
         #expect(settled.filter { $0.vm == "light" }.map(\.probability) == [0.9, 0.9, 0.9, 0.9, 0.9, 0.3])
         // Nothing dropped: nothing changes.
-        #expect(d.settled(scores.filter { $0.vm == "light" }, kept: reports) == scores.filter { $0.vm == "light" })
+        let light = scores.filter { $0.vm == "light" }
+        #expect(d.diagnosis(scores: light, evidence: windows.filter { $0.vm == "light" }).settled == light)
     }
 }
 
