@@ -42,17 +42,24 @@ final class GraphBuilder {
         }
     }
 
-    private func buildLive(url: String) throws {
+    /// The ctf plugin's source class `name` (`fs`, `lttng-live`) and the muxer, added to the graph.
+    private func sourceClassAndMuxer(_ name: String, path: String) throws -> (source: OpaquePointer, muxer: OpaquePointer) {
+        // Nothing of a previous failure may be pending on this thread when calling in again.
         bt_current_thread_clear_error()
-        let ctf = try Self.plugin("ctf", path: url)
-        let utils = try Self.plugin("utils", path: url)
-        guard let liveClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "lttng-live"),
+        let ctf = try Self.plugin("ctf", path: path)
+        let utils = try Self.plugin("utils", path: path)
+        guard let sourceClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, name),
               let muxerClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer")
-        else { throw TraceError.library(path: url, reason: "src.ctf.lttng-live or flt.utils.muxer not found") }
+        else { throw TraceError.library(path: path, reason: "src.ctf.\(name) or flt.utils.muxer not found") }
         var muxer: OpaquePointer?
         guard bt_graph_add_filter_component(graph, muxerClass, "muxer", nil, BT_LOGGING_LEVEL_NONE, &muxer)
                 == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let muxer
-        else { throw TraceError.library(path: url, reason: Self.takeErrorMessage() ?? "cannot add the muxer") }
+        else { throw TraceError.library(path: path, reason: Self.takeErrorMessage() ?? "cannot add the muxer") }
+        return (sourceClass, muxer)
+    }
+
+    private func buildLive(url: String) throws {
+        let (liveClass, muxer) = try sourceClassAndMuxer("lttng-live", path: url)
         let params = bt_value_map_create()!
         defer { bt_value_put_ref(params) }
         let inputs = bt_value_array_create()!
@@ -74,18 +81,7 @@ final class GraphBuilder {
 
     private func build(location: TraceLocation) throws {
         let path = location.path
-        // Nothing of a previous failure may be pending on this thread when calling in again.
-        bt_current_thread_clear_error()
-        let ctf = try Self.plugin("ctf", path: path)
-        let utils = try Self.plugin("utils", path: path)
-        guard let fsClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
-              let muxerClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer")
-        else { throw TraceError.library(path: path, reason: "src.ctf.fs or flt.utils.muxer not found") }
-
-        var muxer: OpaquePointer?
-        guard bt_graph_add_filter_component(graph, muxerClass, "muxer", nil, BT_LOGGING_LEVEL_NONE, &muxer)
-                == BT_GRAPH_ADD_COMPONENT_STATUS_OK, let muxer
-        else { throw TraceError.library(path: path, reason: Self.takeErrorMessage() ?? "cannot add the muxer") }
+        let (fsClass, muxer) = try sourceClassAndMuxer("fs", path: path)
 
         var muxerPort: UInt64 = 0
         for (n, directory) in location.traceDirectories.enumerated() {
