@@ -71,11 +71,11 @@ extension FeatureColumn {
     public static let blockWritesPerSecond = w("block_write_per_s", .block, .perSecond, .demand) { $0.rate($0.window.diskWrites) }
     public static let blockReadBytesPerSecond = w("block_read_bytes_per_s", .block, .bytesPerSecond, .demand) { $0.rate($0.window.diskReadBytes) }
     public static let blockWriteBytesPerSecond = w("block_write_bytes_per_s", .block, .bytesPerSecond, .demand) { $0.rate($0.window.diskWriteBytes) }
-    public static let blockLatencyMean = w("block_latency_mean_ms", .block, .milliseconds, .suffering) { Stats.mean($0.window.diskLatencies) / 1e6 }
+    public static let blockLatencyMean = w("block_latency_mean_ms", .block, .milliseconds, .suffering) { Stats.mean($0.window.diskWaits) / 1e6 }
     static let block: [FeatureColumn] = [
         blockReadsPerSecond, blockWritesPerSecond, blockReadBytesPerSecond, blockWriteBytesPerSecond,
         blockLatencyMean,
-        w("block_latency_p95_ms", .block, .milliseconds, .suffering) { Stats.quantile($0.window.diskLatencies, 0.95) / 1e6 },
+        w("block_latency_p95_ms", .block, .milliseconds, .suffering) { Stats.quantile($0.window.diskWaits, 0.95) / 1e6 },
         w("block_issue_interval_std_ms", .block, .milliseconds, .suffering) {
             Stats.standardDeviation(Stats.intervals($0.window.diskIssueTimes)) / 1e6
         },

@@ -107,6 +107,9 @@ public final class HostModel {
     var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse, xmit: TrailingSum<DelaySum>)] = []
     var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
+    /// A block request still in flight counts as waiting this long at most (as a queued packet
+    /// does, `NetworkAttribution.pendingHorizonNs`); an older one's completion was lost, most likely.
+    static let inFlightHorizonNs: Int64 = 1_000_000_000
     private var pendingQemu: [Int64: PendingRequest] = [:]
     /// Who owns each packet, socket and flow (HostModel+Network.swift).
     var network = NetworkAttribution()
@@ -682,6 +685,15 @@ public final class HostModel {
             tracked[tid] = thread
         }
         let pending = pendingWaits(at: end)
+        if !pendingBlock.isEmpty {
+            for request in pendingBlock.values where request.vm >= 0 && request.time <= end
+                && end - request.time <= Self.inFlightHorizonNs {
+                vmWindows[request.vm].diskInFlightAges.append(end - request.time)
+            }
+            for vm in vmWindows.indices where vmWindows[vm].diskInFlightAges.count > 1 {
+                vmWindows[vm].diskInFlightAges.sort()  // the table's order is not the same from run to run
+            }
+        }
         for vm in vmWindows.indices {
             if sharing.count <= vm { sharing.append((TrailingSharedUse(), TrailingSharedUse(), TrailingSum<DelaySum>())) }
             let name = registry.vms[vm].name, c = configuration

@@ -42,6 +42,12 @@ public struct VMWindow: Sendable {
     public var diskWriteBytes: Int64 = 0
     /// Issue → complete latency of the VM's requests that completed in the window, ns.
     public var diskLatencies: [Int64] = []
+    /// How long each of the VM's requests still in flight at the window's end (issued within
+    /// `HostModel.inFlightHorizonNs`) had waited so far, ns: a request held behind a neighbour's
+    /// for longer than a window completes in a later one, and the windows it spans still wait.
+    public var diskInFlightAges: [Int64] = []
+    /// The waits the latency columns read: completed requests' latencies, then in-flight ages.
+    public var diskWaits: [Int64] { diskInFlightAges.isEmpty ? diskLatencies : diskLatencies + diskInFlightAges }
     public var diskIssueTimes: [Int64] = []
     public var diskCompleteTimes: [Int64] = []
 

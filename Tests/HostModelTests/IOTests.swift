@@ -96,6 +96,25 @@ import TraceIngest
         #expect(waits[13] == DelaySum())
     }
 
+    @Test func aRequestStillInFlightWaitsUntilItCompletesOrASecond() {
+        var b = EventBuilder()
+        b.thread(0, tid: 100, pid: 100, "qemu-system-x86")
+        b.thread(0, tid: 101, pid: 100, "CPU 0/KVM")
+        b.blockIssue(40 * ms, cpu: 0, tid: 100, dev: sda, sector: 100, bytes: 4096, rwbs: "R")
+        b.blockComplete(250 * ms, cpu: 1, dev: sda, sector: 100, rwbs: "R")   // spans windows 0-2
+        b.blockIssue(260 * ms, cpu: 0, tid: 100, dev: sda, sector: 200, bytes: 4096, rwbs: "R")   // completion lost
+        b.blockComplete(1_450 * ms, cpu: 1, dev: sda, sector: 999, rwbs: "R")
+        let windows = ModelRun(b).windows
+        #expect(windows[0].diskInFlightAges == [60 * ms])
+        #expect(windows[1].diskInFlightAges == [160 * ms])
+        #expect(windows[2].diskLatencies == [210 * ms])
+        #expect(windows[2].diskInFlightAges == [40 * ms])
+        #expect(windows[2].diskWaits == [210 * ms, 40 * ms])
+        #expect(windows[11].diskInFlightAges == [940 * ms])
+        #expect(windows[12].diskInFlightAges == [])   // older than a second: its completion was lost
+        #expect(windows[12].diskLatencies == [])
+    }
+
     @Test func exitReasonsKeepUnknownCodes() {
         #expect(ExitReason(rawValue: 48).name == "EPT_VIOLATION")
         #expect(ExitReason(rawValue: 0x8000_0000 | 33).name == "INVALID_STATE")
