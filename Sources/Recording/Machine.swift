@@ -22,12 +22,18 @@ public struct Machine: Sendable, Equatable {
 
     /// The one rule of which traces are one machine: traces with the same hostname are one
     /// machine; traces with different hostnames are different machines; the traces that name no
-    /// host are one machine of their own. With at most one hostname among the traces, they are
-    /// all one machine, named `path` (as a folder of one machine always was). Machines are in the
-    /// order of their first trace folder.
+    /// host are one machine of their own. Within one hostname (or among the traces naming none),
+    /// kernel traces whose clocks carry different UUIDs are different machines (LTTng writes the
+    /// machine's boot id there: a host and a guest both named `localhost`), each with the
+    /// user-space traces sharing its clock UUID; a user-space trace, or a trace without clock UUID,
+    /// that matches none goes to the first (`boots`). Machines split so are named
+    /// `<hostname>@<folder>` (`<folder>` alone without hostname), the folder being the first
+    /// component that tells apart the folders of the kernel traces that brought the boots. With one machine in all, it is named
+    /// `path` (as a folder of one machine always was). Machines are in the order of their first
+    /// trace folder.
     public static func group(_ traces: [TraceEnvironment], path: String) -> [Machine] {
         let hostnames = Set(traces.compactMap(\.hostname))
-        if hostnames.count <= 1 {
+        if hostnames.count <= 1, boots(traces).count <= 1 {
             return [Machine(hostname: hostnames.first, tracer: traces.lazy.compactMap(\.tracer).first,
                             location: TraceLocation(path: path, traceDirectories: traces.map(\.directory)))]
         }
@@ -37,11 +43,56 @@ public struct Machine: Sendable, Equatable {
             if members[trace.hostname] == nil { order.append(trace.hostname) }
             members[trace.hostname, default: []].append(trace)
         }
-        return order.map { hostname in
+        return order.flatMap { hostname -> [Machine] in
             let group = members[hostname]!
-            let directories = group.map(\.directory)
-            return Machine(hostname: hostname, tracer: group.lazy.compactMap(\.tracer).first,
-                           location: TraceLocation(path: spelled(commonFolder(directories), as: path), traceDirectories: directories))
+            let parts = split(group)
+            let folders = parts.map { commonFolder($0.map(\.directory)) }
+            // Named by the folder of the kernel trace that brought each boot.
+            let names = parts.count > 1 ? telling(boots(group).map { uuid in
+                group.first { !$0.isUserSpace && $0.clockUUID == uuid }!.directory }) : []
+            return parts.indices.map { i in
+                let named = names.isEmpty ? hostname : hostname.map { "\($0)@\(names[i])" } ?? names[i]
+                return Machine(hostname: named, tracer: parts[i].lazy.compactMap(\.tracer).first,
+                               location: TraceLocation(path: spelled(folders[i], as: path), traceDirectories: parts[i].map(\.directory)))
+            }
+        }
+    }
+
+    /// The distinct clock UUIDs of the kernel (not user-space) traces, in folder order: one a
+    /// machine boot.
+    static func boots(_ traces: [TraceEnvironment]) -> [String] {
+        var seen: [String] = []
+        for trace in traces.sorted(by: { $0.directory < $1.directory }) where !trace.isUserSpace {
+            if let uuid = trace.clockUUID, !seen.contains(uuid) { seen.append(uuid) }
+        }
+        return seen
+    }
+
+    /// The traces of one hostname, one group per boot (`boots`); all in one without two boots.
+    static func split(_ traces: [TraceEnvironment]) -> [[TraceEnvironment]] {
+        let boots = boots(traces)
+        guard boots.count > 1 else { return [traces] }
+        var parts = Array(repeating: [TraceEnvironment](), count: boots.count)
+        for trace in traces {
+            parts[trace.clockUUID.flatMap { boots.firstIndex(of: $0) } ?? 0].append(trace)
+        }
+        return parts
+    }
+
+    /// For each folder, the first path component below their common folder (`#n` added to
+    /// names that are still alike): what tells them apart.
+    static func telling(_ folders: [String]) -> [String] {
+        let shared = commonFolder(folders)
+        let common = shared == "." ? [] : (shared as NSString).pathComponents
+        let names = folders.map { folder -> String in
+            let components = (folder as NSString).pathComponents
+            let rest = components.count > common.count && Array(components.prefix(common.count)) == common
+                ? components[common.count] : (folder as NSString).lastPathComponent
+            return rest
+        }
+        return names.enumerated().map { i, name in
+            let before = names[..<i].filter { $0 == name }.count
+            return before == 0 ? name : "\(name)#\(before + 1)"
         }
     }
 

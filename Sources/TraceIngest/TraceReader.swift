@@ -169,6 +169,10 @@ final class SinkState {
     var discardedPackets = 0
     var hostname: String?
     var tracer: String?
+    /// The environment's `domain` (LTTng: `kernel` or `ust`).
+    var domain: String?
+    /// The first stream's default clock class UUID (LTTng: the machine's boot id), as text.
+    var clockUUID: String?
     var seenTraces: Set<OpaquePointer> = []
     var iterator: OpaquePointer?
     /// Probing (`TraceEnvironment.probe`): stop at the first stream's beginning, once the
@@ -209,6 +213,12 @@ final class SinkState {
             if let stream = bt_message_stream_beginning_borrow_stream_const(message),
                let trace = bt_stream_borrow_trace_const(stream) {
                 noteTrace(trace)
+                if clockUUID == nil, let streamClass = bt_stream_borrow_class_const(stream),
+                   let clock = bt_stream_class_borrow_default_clock_class_const(streamClass),
+                   let uuid = bt_clock_class_get_uuid(clock) {
+                    let hex = Array("0123456789abcdef")
+                    clockUUID = String((0..<16).flatMap { [hex[Int(uuid[$0] >> 4)], hex[Int(uuid[$0] & 15)]] })
+                }
                 sawStream = true
             }
         case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
@@ -388,6 +398,7 @@ final class SinkState {
             }
         }
         if hostname == nil { hostname = env("hostname") ?? env("host") }
+        if domain == nil { domain = env("domain") }
         if tracer == nil, let name = env("tracer_name") {
             if let major = env("tracer_major"), let minor = env("tracer_minor") {
                 tracer = "\(name) \(major).\(minor)"

@@ -45,6 +45,41 @@ import Testing
         #expect(machines[2].location.path == "f")
     }
 
+    func env(_ directory: String, _ hostname: String?, ust: Bool = false, clock: String?) -> TraceEnvironment {
+        TraceEnvironment(directory: directory, hostname: hostname, tracer: "lttng-modules 2.13", domain: ust ? "ust" : "kernel", clockUUID: clock)
+    }
+
+    @Test func oneHostnameWithTwoBootsIsTwoMachinesEachWithTheUSTTracesOfItsClock() {
+        let machines = Machine.group([
+            env("/r/host/kernel", "localhost", clock: "aa"), env("/r/host/ust/uid/0/64-bit", "localhost", ust: true, clock: "aa"),
+            env("/r/guest/kernel", "localhost", clock: "bb"),
+        ], path: "/r")
+        #expect(machines.map(\.hostname) == ["localhost@guest", "localhost@host"])
+        #expect(machines[0].location.traceDirectories == ["/r/guest/kernel"])
+        #expect(machines[0].location.path == "/r/guest/kernel")
+        #expect(machines[1].location.traceDirectories == ["/r/host/kernel", "/r/host/ust/uid/0/64-bit"])
+        #expect(machines[1].location.path == "/r/host")
+    }
+
+    @Test func aUSTTraceOfAnotherClockOrATraceWithoutOneGoesToTheFirstBoot() {
+        // One boot: a UST trace's own clock UUID does not split the machine (the simulator's do differ).
+        let one = Machine.group([env("s/kernel", "h", clock: "aa"), env("s/ust/uid/0/64-bit", "h", ust: true, clock: "cc")], path: "s")
+        #expect(one.count == 1)
+        #expect(one[0].hostname == "h")
+        #expect(one[0].location.path == "s")
+        let two = Machine.group([env("r/a/kernel", "h", clock: "aa"), env("r/b/kernel", "h", clock: "bb"),
+                                 env("r/c/kernel", "h", clock: nil), env("r/u", "h", ust: true, clock: "cc")], path: "r")
+        #expect(two.map(\.hostname) == ["h@a", "h@b"])
+        #expect(two[0].location.traceDirectories == ["r/a/kernel", "r/c/kernel", "r/u"])
+        #expect(two[1].location.traceDirectories == ["r/b/kernel"])
+    }
+
+    @Test func tracesNamingNoHostOnTwoBootsAreNamedByTheirFolders() {
+        let machines = Machine.group([env("x/vm/kernel", nil, clock: "bb"), env("x/host/kernel", nil, clock: "aa")], path: "x")
+        #expect(machines.map(\.hostname) == ["host", "vm"])
+        #expect(Machine.telling(["r/a/kernel", "r/b/kernel", "q/a/kernel"]) == ["r", "r#2", "q"])
+    }
+
     @Test func theCommonFolderKeepsHowThePathWasWritten() {
         #expect(Machine.commonFolder(["rel/trace/kernel", "rel/trace/ust/uid/0/64-bit"]) == "rel/trace")
         #expect(Machine.commonFolder(["/abs/a/kernel"]) == "/abs/a/kernel")
@@ -268,5 +303,56 @@ import Testing
         #expect(Machine.spelled(cwd + "/rec/trace", as: "rec/") == "rec/trace")
         #expect(Machine.spelled("/abs/rec/guests/vm1/kernel", as: "/abs/rec") == "/abs/rec/guests/vm1/kernel")
         #expect(Machine.spelled("/abs/record/x", as: "/abs/rec") == "/abs/record/x")
+    }
+}
+
+/// `datasets/tracecompass-vm`: Trace Compass's public VM test experiments (EPL-2.0, see its
+/// NOTICE) as CTF. The figures below are worked out by hand from the XML events: host vCPU tid 31
+/// is in guest mode 5–45, 60–95, 155–195, 210–245, 260–295, 355–; preempted by `any` 100–150 and
+/// 300–350; the guest switches 130 ⇄ 131 at 10, 35, 75, 175, 225, 275, 375 on the host's clock.
+@Suite struct TraceCompassVMDatasetTests {
+    static func folder(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("datasets/tracecompass-vm/" + name).path
+    }
+
+    func times(_ t: GuestThreadTimes) -> [Int64] { [t.guestNs, t.hypervisorNs, t.vcpuPreemptedNs, t.waitingNs, t.blockedNs] }
+
+    /// The guest, linked by its 6 vmsync messages, on one clock (bounds −10 ≤ offset ≤ 10).
+    func checkOneQemuKvm(_ set: MachineSet, guest: String, host: String) throws {
+        #expect(set.members.map(\.machine.hostname) == [guest, host])
+        #expect(set.members.map(\.isHost) == [false, true])
+        #expect(set.guestLinks() == [GuestLink(guest: guest, host: host, vm: "qemu-31", vmPID: 31, method: .syncEvents, clockOffsetNs: 0, syncMessages: 6)])
+        let vcpu = try #require(set.hosts.first?.analysis?.statistics().vms.first?.vcpus.first)
+        #expect(vcpu.ns["guest"] == 185 && vcpu.ns["hypervisor"] == 69 && vcpu.ns["preempted"] == 100)
+        let report = try set.guestThreads(set.guestLinks()[0])
+        #expect(report.threads.map(\.tid) == [130, 131])
+        #expect(times(report.threads[0]) == [100, 40, 50, 175, 0])
+        #expect(times(report.threads[1]) == [100, 25, 50, 190, 0])
+        #expect(report.threads.map(\.preemptedBy) == [["any": 50], ["any": 50]])
+    }
+
+    @Test func hostAndGuest() throws {
+        try checkOneQemuKvm(try Recording(path: Self.folder("one-qemukvm")).machineSet(), guest: "guest", host: "host")
+    }
+
+    @Test func hostAndGuestUnderOneHostnameAreToldApartByTheirClocks() throws {
+        try checkOneQemuKvm(try Recording(path: Self.folder("same-hostname")).machineSet(), guest: "localhost@guest", host: "localhost@host")
+    }
+
+    @Test func aContainerHostBesideIsAMachineWithoutVMsNorVM() throws {
+        let set = try Recording(path: Self.folder("two-hosts")).machineSet()
+        #expect(set.members.map(\.machine.hostname) == ["container-host", "guest", "host"])
+        #expect(set.members.map(\.isHost) == [false, false, true])
+        #expect(set.members[0].analysis?.model.registry.vms.isEmpty == true)
+        #expect(set.guestLinks().map(\.guest) == ["guest"])
+    }
+
+    @Test func aGuestThreadForkedInAContainerIsCountedFromItsFirstSwitch() throws {
+        let set = try Recording(path: Self.folder("qemu-container")).machineSet()
+        let report = try set.guestThreads(try #require(set.guestLinks().first))
+        #expect(report.threads.map(\.tid) == [130, 131, 132])
+        #expect(times(report.threads[1]) == [95, 25, 50, 195, 0])    // switches to 132 at 270
+        #expect(times(report.threads[2]) == [5, 0, 0, 100, 0])       // current 270–275, then runnable
     }
 }
