@@ -45,10 +45,11 @@ public struct Machine: Sendable, Equatable {
         }
         return order.flatMap { hostname -> [Machine] in
             let group = members[hostname]!
-            let parts = split(group)
+            let bootIDs = boots(group)
+            let parts = split(group, boots: bootIDs)
             let folders = parts.map { commonFolder($0.map(\.directory)) }
             // Named by the folder of the kernel trace that brought each boot.
-            let names = parts.count > 1 ? telling(boots(group).map { uuid in
+            let names = parts.count > 1 ? telling(bootIDs.map { uuid in
                 group.first { !$0.isUserSpace && $0.clockUUID == uuid }!.directory }) : []
             return parts.indices.map { i in
                 let named = names.isEmpty ? hostname : hostname.map { "\($0)@\(names[i])" } ?? names[i]
@@ -68,9 +69,9 @@ public struct Machine: Sendable, Equatable {
         return seen
     }
 
-    /// The traces of one hostname, one group per boot (`boots`); all in one without two boots.
-    static func split(_ traces: [TraceEnvironment]) -> [[TraceEnvironment]] {
-        let boots = boots(traces)
+    /// The traces of one hostname, one group per boot (`boots` of those traces, in that order);
+    /// all in one without two boots.
+    static func split(_ traces: [TraceEnvironment], boots: [String]) -> [[TraceEnvironment]] {
         guard boots.count > 1 else { return [traces] }
         var parts = Array(repeating: [TraceEnvironment](), count: boots.count)
         for trace in traces {
