@@ -41,18 +41,25 @@ public struct InterferencePeriod: Sendable, Codable, Equatable {
 
 /// Turns window probabilities into periods by hysteresis: a period opens at a window with
 /// p ≥ `high`, stays open while p ≥ `low`, and closes below it; periods separated by less than
-/// `mergeGapNs` merge; periods shorter than `minimumNs` are dropped.
+/// `mergeGapNs` merge; a stretch whose windows change kind for at least `kindChangeNs` (a CPU
+/// neighbour, then a disk neighbour, back to back) is one period per kind; periods shorter than
+/// `minimumNs` are dropped.
 public struct PeriodDetector: Sendable, Codable, Equatable {
     public var high: Double
     public var low: Double
     public var mergeGapNs: Int64
     public var minimumNs: Int64
+    /// A run of consecutive windows of one kind this long or longer is a period of its own; a
+    /// shorter run belongs to the run before it (the first run: to the one after it).
+    public var kindChangeNs: Int64
 
-    public init(high: Double = 0.7, low: Double = 0.4, mergeGapNs: Int64 = 300_000_000, minimumNs: Int64 = 300_000_000) {
+    public init(high: Double = 0.7, low: Double = 0.4, mergeGapNs: Int64 = 300_000_000, minimumNs: Int64 = 300_000_000,
+                kindChangeNs: Int64 = 300_000_000) {
         self.high = high
         self.low = low
         self.mergeGapNs = mergeGapNs
         self.minimumNs = minimumNs
+        self.kindChangeNs = kindChangeNs
     }
 
     /// Periods of every VM, ordered by VM then start.
@@ -83,7 +90,7 @@ public struct PeriodDetector: Sendable, Codable, Equatable {
                     merged.append(span)
                 }
             }
-            for span in merged {
+            for span in merged.flatMap(splitByKind) {
                 let start = span.first!.startNs, end = span.last!.endNs
                 guard end - start >= minimumNs else { continue }
                 var weight: [InterferenceKind: Double] = [:]
@@ -96,5 +103,36 @@ public struct PeriodDetector: Sendable, Codable, Equatable {
             }
         }
         return result
+    }
+
+    /// A stretch cut where its windows change kind for at least `kindChangeNs`: runs of one kind
+    /// shorter than that join the run before them (or, at the start, the one after), and runs
+    /// that end up next to each other with the same kind join again.
+    func splitByKind(_ span: [WindowScore]) -> [[WindowScore]] {
+        var runs: [[WindowScore]] = []
+        for w in span {
+            if let last = runs.last?.last, last.kind == w.kind { runs[runs.count - 1].append(w) } else { runs.append([w]) }
+        }
+        let isLong = { (run: [WindowScore]) in run.last!.endNs - run.first!.startNs >= kindChangeNs }
+        guard runs.contains(where: isLong) else { return [span] }
+        var parts: [[WindowScore]] = []
+        var kinds: [InterferenceKind] = []
+        var leading: [WindowScore] = []
+        for run in runs {
+            if isLong(run) {
+                if kinds.last == run[0].kind {
+                    parts[parts.count - 1] += run
+                } else {
+                    parts.append(leading + run)
+                    kinds.append(run[0].kind)
+                }
+                leading = []
+            } else if parts.isEmpty {
+                leading += run
+            } else {
+                parts[parts.count - 1] += run
+            }
+        }
+        return parts
     }
 }

@@ -33,6 +33,25 @@ import TraceIngest
         let p = PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0).periods(s)
         #expect(p.count == 1 && p[0].kind == .cpu)
     }
+
+    @Test func aStretchThatChangesKindForLongEnoughIsTwoPeriods() {
+        // cpu ×4, disk ×1 (too short: stays in the cpu period), cpu ×1, disk ×3 (a period of its own).
+        var s = scores([0.9, 0.9, 0.9, 0.9, 0.8, 0.9, 0.8, 0.8, 0.8])
+        for i in [4, 6, 7, 8] { s[i].kind = .disk }
+        let d = PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0, kindChangeNs: 300)
+        let p = d.periods(s)
+        #expect(p.map { [$0.startNs, $0.endNs] } == [[0, 600], [600, 900]])
+        #expect(p.map(\.kind) == [.cpu, .disk])
+        #expect(p.map(\.windows) == [6, 3])
+        // A short run first joins the run after it; runs of one kind that meet again join.
+        var t = scores([0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9])
+        for i in [0, 3] { t[i].kind = .net }
+        #expect(d.periods(t).map { [$0.startNs, $0.endNs] } == [[0, 700]])
+        #expect(d.periods(t).map(\.kind) == [.cpu])
+        // No run long enough: one period, as before.
+        let u = PeriodDetector(high: 0.7, low: 0.4, mergeGapNs: 0, minimumNs: 0, kindChangeNs: 1_000).periods(s)
+        #expect(u.count == 1 && u[0].windows == 9)
+    }
 }
 
 @Suite struct RootCauseTests {

@@ -61,13 +61,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Drop periods shorter than this (ms).")
     var minimumMs = 300
 
+    @Option(help: "Cut a period where its windows change kind for at least this long (ms).")
+    var kindChangeMs = 300
+
     var detector: PeriodDetector {
-        PeriodDetector(high: high, low: low, mergeGapNs: Int64(mergeGapMs) * 1_000_000, minimumNs: Int64(minimumMs) * 1_000_000)
+        PeriodDetector(high: high, low: low, mergeGapNs: Int64(mergeGapMs) * 1_000_000, minimumNs: Int64(minimumMs) * 1_000_000,
+                       kindChangeNs: Int64(kindChangeMs) * 1_000_000)
     }
 
     func validate() throws {
         guard high > 0, high <= 1, low >= 0, low <= high else { throw ValidationError("need 0 <= --low <= --high <= 1") }
-        guard mergeGapMs >= 0, minimumMs >= 0 else { throw ValidationError("--merge-gap-ms and --minimum-ms must be >= 0") }
+        guard mergeGapMs >= 0, minimumMs >= 0, kindChangeMs >= 0 else {
+            throw ValidationError("--merge-gap-ms, --minimum-ms and --kind-change-ms must be >= 0")
+        }
     }
 
     func load() throws -> InterferenceModel {
