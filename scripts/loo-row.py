@@ -9,7 +9,7 @@ the same model. Prints one Markdown row:
 - the third column counts the detected periods of VMs whose every label row says `none`
   (the goal is 0), naming the VMs that have some;
 - the last is k/n over the detected periods that overlap a labeled interference row of the same
-  VM: k of them name that row's culprit ("–" when no detected period overlaps one; "missed"
+  VM: k of them name the culprit of the row they overlap most ("–" when no detected period overlaps one; "missed"
   is added when a labeled row has no overlapping period at all).
 With POOL=FILE in the environment, it also appends one line per labeled window to FILE: the
 labeled workload and the category the score gave the window (`pooled-ari.py FILE` makes the
@@ -35,15 +35,21 @@ def main():
     fcol = "%d" % nfalse + (" (%s)" % ", ".join("%s %d" % kv for kv in false.items()) if false else "")
     right = total = 0
     missed = 0
+    def overlap(r, p):
+        return min(int(r["end_ns"]), p["period"]["end_ns"]) - max(int(r["start_ns"]), p["period"]["start_ns"])
     for r in interfered:
-        a, b = int(r["start_ns"]), int(r["end_ns"])
-        over = [p for p in periods.get(r["vm"], [])
-                if min(b, p["period"]["end_ns"]) > max(a, p["period"]["start_ns"])]
-        if not over:
+        if not any(overlap(r, p) > 0 for p in periods.get(r["vm"], [])):
             missed += 1
-        for p in over:
+    # Each period is judged against the labeled interference row of its VM it overlaps most (a
+    # CPU period that runs 100 ms into the next row's disk interference is still the CPU row's).
+    for vm, ps in periods.items():
+        rows_of_vm = [r for r in interfered if r["vm"] == vm]
+        for p in ps:
+            best = max(rows_of_vm, key=lambda r: overlap(r, p), default=None)
+            if best is None or overlap(best, p) <= 0:
+                continue
             total += 1
-            if (p["culprit"].get("name") or "") == r["culprit"]:
+            if (p["culprit"].get("name") or "") == best["culprit"]:
                 right += 1
     if not interfered:
         ccol = "–"

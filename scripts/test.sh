@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift test suite (all modules, on the real traces in ../shared when they
-# are there) and the Python parity tests against scikit-learn.
+# are there), the Python parity tests against scikit-learn and the tests of the evaluation scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -20,7 +20,7 @@ build --build-tests
 swift test --skip-build
 if [ -d Tests/parity ]; then
     INTERFERE_BIN="$PWD/.build/release/interfere" LEARNING_TOOL="$PWD/.build/release/learning-tool" \
-        ${PYTHON:-python3} -m pytest -q Tests/parity
+        ${PYTHON:-python3} -m pytest -q Tests/parity Tests/scripts
 fi
 # A fixed-seed mutation campaign against the release build (scripts/fuzz.sh): 250 mutated traces,
 # PT captures, sidecars, models and labels files; fails on any signal, hang, Swift trap or file left.
