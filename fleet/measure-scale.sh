@@ -4,7 +4,8 @@
 # then with `interfere train` on the traces of the largest N; prints wall time and peak memory
 # (/usr/bin/time: the largest single process) and the peak RSS of the whole process tree
 # (JVM + Python workers, sampled every 0.2 s).
-# WINDOW (default 100ms) must be the window the fleet was made with (simulate-fleet.sh's).
+# WINDOW (default 100ms) must be the window the fleet was made with (simulate-fleet.sh's);
+# SWIFT=0 skips `interfere train`, SPARK=0 the Spark runs (to run the two side by side).
 #   fleet/measure-scale.sh OUT N...
 set -euo pipefail
 OUT=${1:?fleet folder}; shift
@@ -27,6 +28,8 @@ tree_peak() {   # peak summed RSS (KB) of PID and its descendants, until PID end
 }
 largest=0
 for n in "$@"; do
+    [ "$n" -gt "$largest" ] && largest=$n
+    [ "${SPARK:-1}" = 1 ] || continue
     lake="$OUT/lake-$n"; rm -rf "$lake"; mkdir -p "$lake"
     for h in $(ls "$OUT/lake" | head -n "$n"); do ln -s "../lake/$h" "$lake/$h"; done
     rows=$(cat "$lake"/*/table.json | awk '/"labeled_rows"/{s+=$3} END {print s}')
@@ -34,8 +37,8 @@ for n in "$@"; do
         "$HERE/train.py" "$lake" -o "$OUT/spark-$n.json" --driver-memory 1g 2>"$OUT/spark-$n.log" &
     peak=$(tree_peak $!); wait $!
     echo "spark local[2] $n hosts, $rows rows: $(cat "$OUT/time-spark-$n"), process tree peak $peak KB"
-    [ "$n" -gt "$largest" ] && largest=$n
 done
+[ "${SWIFT:-1}" = 1 ] || exit 0
 traces=$(ls "$OUT/lake" | head -n "$largest" | sed "s|^host=|$OUT/traces/|")
 /usr/bin/time -f "%e s %M KB" -o "$OUT/time-swift-$largest" "$BIN" train $traces --window "${WINDOW:-100ms}" -o "$OUT/swift-$largest.json" --seed 1 >"$OUT/swift-$largest.log" 2>&1
 echo "interfere train $largest hosts: $(cat "$OUT/time-swift-$largest")"
