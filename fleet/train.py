@@ -372,7 +372,7 @@ def main(argv=None):
     parser.add_argument("--master", help="Spark master when run with python3 (default: spark-submit's, else local[*])")
     parser.add_argument("--driver-memory", default="1g", help="fixed driver memory (local mode: the executor too)")
     parser.add_argument("--shuffle-partitions", type=int, default=8)
-    parser.add_argument("--partition-bytes", default="8m",
+    parser.add_argument("--partition-bytes", default="128m",
                         help="largest input partition (spark.sql.files.maxPartitionBytes): bounds what one task holds")
     parser.add_argument("--storage", default="MEMORY_AND_DISK", choices=["MEMORY_AND_DISK", "DISK_ONLY", "MEMORY_ONLY"],
                         help="storage level of the cached frame of each variant")
