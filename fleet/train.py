@@ -206,7 +206,7 @@ def fit_variant(spark, name, data, columns, units, roles, required, window_ns, k
     grows with the rows (a 1,500-row sample for the silhouettes, per-cluster and per-class sums)."""
     from pyspark.ml.clustering import KMeans
     from pyspark.ml.classification import LogisticRegression
-    from pyspark.ml.feature import ElementwiseProduct, PCA, VectorAssembler, VectorSlicer
+    from pyspark.ml.feature import ElementwiseProduct, Imputer, PCA, StandardScaler, VectorAssembler, VectorSlicer
     from pyspark.ml.linalg import Vectors
     from pyspark.ml.functions import vector_to_array
     from pyspark.ml.stat import Summarizer
@@ -216,21 +216,34 @@ def fit_variant(spark, name, data, columns, units, roles, required, window_ns, k
     d = len(columns)
     logged = [log_unit(F.col(c), units[c]) for c in columns]
 
-    # Standard scaling over the present values (StandardScaler.swift): mean and population
-    # variance of each column without its absent windows, in one pass; absent → 0 (the mean).
-    with stage(f"{name}: scaler (1 pass over the CSV)"):
-        row = data.select(*[x.alias(f"l{i}") for i, x in enumerate(logged)]).agg(
-            F.count(F.lit(1)).alias("n"), *[F.avg(f"l{i}").alias(f"m{i}") for i in range(d)],
-            *[F.var_pop(f"l{i}").alias(f"v{i}") for i in range(d)]).first()
-    n = row["n"]
-    means = np.array([row[f"m{i}"] if row[f"m{i}"] is not None else 0.0 for i in range(d)], dtype=float)
-    pop_std = np.sqrt(np.maximum(0.0, np.array([row[f"v{i}"] or 0.0 for i in range(d)], dtype=float)))
-    scales = np.where(pop_std > 1e-12 * np.maximum(1, np.abs(means)), pop_std, 1.0)
-    z = [F.coalesce((x - float(means[i])) / float(scales[i]), F.lit(0.0)).alias(f"z{i}") for i, x in enumerate(logged)]
+    # Standard scaling as StandardScaler.swift: mean and population deviation of each column over
+    # its present values, an absent value scaled to 0. MLlib's Imputer puts the mean in for an
+    # absent value (so it adds nothing to the sum of squares) and its StandardScaler gives the
+    # sample deviation over all n rows; sqrt((n - 1) / present) turns that into the deviation over
+    # the present values. A column with no value in these rows: mean 0, scale 1.
     namer = [c for c in columns if c in NAMER_FEATURES]       # the features' own units, for naming the clusters
     labels = [F.col(c) for c in ("workload", "interference", "teaches_classifier")]
-    frame = data.select(*labels, *[F.col(c) for c in namer], *z)
-    frame = VectorAssembler(inputCols=[f"z{i}" for i in range(d)], outputCol="scaled").transform(frame)
+    lnames = [f"l{i}" for i in range(d)]
+    inames = [f"i{i}" for i in range(d)]
+    frame = data.select(*labels, *[F.col(c) for c in namer], *[x.alias(lnames[i]) for i, x in enumerate(logged)])
+    with stage(f"{name}: present values (1 pass over the CSV)"):
+        counts = frame.agg(F.count(F.lit(1)).alias("n"), *[F.count(F.col(l)).alias(l) for l in lnames]).first()
+    n = counts["n"]
+    empty = [l for l in lnames if counts[l] == 0]
+    frame = frame.fillna(0.0, subset=empty) if empty else frame
+    with stage(f"{name}: MLlib Imputer (1 pass)"):
+        frame = Imputer(strategy="mean", inputCols=lnames, outputCols=inames).fit(frame).transform(frame)
+    frame = VectorAssembler(inputCols=inames, outputCol="assembled").transform(frame)
+    with stage(f"{name}: MLlib StandardScaler (1 pass)"):
+        scaler = StandardScaler(withMean=True, withStd=True, inputCol="assembled", outputCol="ml_scaled").fit(frame)
+    means = scaler.mean.toArray()
+    sample_std = scaler.std.toArray()
+    present = np.array([max(1, counts[l]) for l in lnames], dtype=float)
+    pop_std = sample_std * np.sqrt(max(1, n - 1) / present)
+    scales = np.where(pop_std > 1e-12 * np.maximum(1, np.abs(means)), pop_std, 1.0)
+    factor = np.where(sample_std > 0, sample_std / scales, 1.0)
+    frame = scaler.transform(frame)
+    frame = ElementwiseProduct(scalingVec=Vectors.dense(factor.tolist()), inputCol="ml_scaled", outputCol="scaled").transform(frame)
     workload = [c for c in columns if roles[c] == "demand"] or list(columns)
     frame = VectorSlicer(inputCol="scaled", outputCol="demand_vec", indices=[columns.index(c) for c in workload]).transform(frame)
     frame = frame.select("workload", "interference", "teaches_classifier", *namer, "scaled", "demand_vec")
