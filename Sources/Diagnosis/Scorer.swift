@@ -101,11 +101,15 @@ public struct Scorer {
         var vms: [VMScore] = []
         for vm in features.vmNames {
             let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
+            let own = periods.filter { $0.period.vm == vm }
+            let held = HeldBackCategory.apply(categories: rows.map { categories[$0] }, windows: rows.map { windows[$0] },
+                                              periods: own.map(\.period))
+            for (n, i) in rows.enumerated() { categories[i] = held[n] }
             var shares: [String: Double] = [:]
             for i in rows { shares[categories[i], default: 0] += 1 / Double(rows.count) }
             let category = shares.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? WorkloadCategory.idle.rawValue
             vms.append(VMScore(vm: vm, category: category, categoryShares: shares,
-                               windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: periods.filter { $0.period.vm == vm }))
+                               windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: own))
         }
         return ScoreReport(trace: path, variant: variant.name, schemaID: variant.schemaID,
                            featureGroups: table.schema.groups.map(\.rawValue),

@@ -38,9 +38,6 @@ struct UnownedPacket {
 struct NetworkAttribution {
     /// An unowned packet waits this long for its socket, then is counted as unattributed.
     static let ownerHorizonNs: Int64 = 50_000_000
-    /// A queued packet counts as still waiting for its transmit this long at most; an older one's
-    /// `net_dev_xmit` was lost, most likely.
-    static let pendingHorizonNs: Int64 = 1_000_000_000
     /// A `tcp_probe` in a softirq names the owner of data queued on that CPU this soon after.
     static let probeReachNs: Int64 = 1_000_000
 
@@ -238,12 +235,12 @@ extension HostModel {
         hostWindow.netUnattributed[device] = traffic
     }
 
-    /// Per VM, how long its packets still queued at `t` (queued within `pendingHorizonNs`, not yet
+    /// Per VM, how long its packets still queued at `t` (queued within `HostModel.inFlightHorizonNs`, not yet
     /// transmitted) have waited so far.
     func pendingWaits(at t: Int64) -> [Int: DelaySum] {
         var waits: [Int: DelaySum] = [:]
         guard !network.queued.isEmpty else { return waits }
-        for p in network.queued.values where p.owner > 0 && p.time <= t && t - p.time <= NetworkAttribution.pendingHorizonNs {
+        for p in network.queued.values where p.owner > 0 && p.time <= t && t - p.time <= HostModel.inFlightHorizonNs {
             guard let info = registry.info(p.owner), info.vm >= 0 else { continue }
             waits[info.vm, default: DelaySum()] = waits[info.vm, default: DelaySum()] + DelaySum(totalNs: t - p.time, count: 1)
         }

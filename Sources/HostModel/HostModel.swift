@@ -107,8 +107,9 @@ public final class HostModel {
     var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse, xmit: TrailingSum<DelaySum>)] = []
     var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
-    /// A block request still in flight counts as waiting this long at most (as a queued packet
-    /// does, `NetworkAttribution.pendingHorizonNs`); an older one's completion was lost, most likely.
+    /// A block request still in flight, or a packet still queued for its transmit, counts as
+    /// waiting this long at most: an older one's completion (`net_dev_xmit`) was lost, most likely.
+    /// The one horizon of `VMWindow.diskWaits` and `VMWindow.recentXmitWait`.
     static let inFlightHorizonNs: Int64 = 1_000_000_000
     private var pendingQemu: [Int64: PendingRequest] = [:]
     /// Who owns each packet, socket and flow (HostModel+Network.swift).

@@ -488,3 +488,30 @@ import TraceIngest
         #expect(both.features.table.rows.contains { $0.label != nil })
     }
 }
+
+@Suite struct HeldBackCategoryTests {
+    func windows(_ n: Int) -> [WindowScore] {
+        (0..<n).map { WindowScore(vm: "v", startNs: Int64($0) * 100, endNs: Int64($0 + 1) * 100, probability: 0, kind: .net) }
+    }
+
+    @Test func anIdleWindowInANetPeriodTakesTheCategoryBefore() {
+        let cats = ["net", "idle", "net", "net", "idle", "idle", "net", "idle", "idle"]
+        let period = InterferencePeriod(vm: "v", startNs: 400, endNs: 800, kind: .net, meanProbability: 0.9, windows: 4)
+        let out = HeldBackCategory.apply(categories: cats, windows: windows(9), periods: [period])
+        // Windows 4…7 are in the period: its idle ones become "net" (3 of the 4 before were net);
+        // window 8, after it, stays idle.
+        #expect(out == ["net", "idle", "net", "net", "net", "net", "net", "net", "idle"])
+    }
+
+    @Test func withNothingBeforeTheResourceNamesItAndCPUPeriodsAreLeftAlone() {
+        let cats = ["idle", "idle", "idle"]
+        let disk = InterferencePeriod(vm: "v", startNs: 0, endNs: 200, kind: .disk, meanProbability: 0.9, windows: 2)
+        #expect(HeldBackCategory.apply(categories: cats, windows: windows(3), periods: [disk]) == ["disk", "disk", "idle"])
+        let cpu = InterferencePeriod(vm: "v", startNs: 0, endNs: 300, kind: .cpu, meanProbability: 0.9, windows: 3)
+        #expect(HeldBackCategory.apply(categories: cats, windows: windows(3), periods: [cpu]) == cats)
+        // A mixed VM stays mixed.
+        let mixed = ["mixed", "mixed", "cpu", "idle"]
+        let late = InterferencePeriod(vm: "v", startNs: 300, endNs: 400, kind: .disk, meanProbability: 0.9, windows: 1)
+        #expect(HeldBackCategory.apply(categories: mixed, windows: windows(4), periods: [late]) == ["mixed", "mixed", "cpu", "mixed"])
+    }
+}
