@@ -79,7 +79,10 @@ extension MachineSet {
                       candidates.filter({ $0.2 == best.2 }).count == 1 else { return nil }
                 return link(best.0, pid: best.1, method: method, sync: nil)
             }
-            if let found = byName(hostname, method: .hostname) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
+            // The hostname rule compares the trace's own hostname (`localhost`, not `localhost@guest`);
+            // `--guest` takes the machine's name as `events` shows it.
+            let traceHostname = member.machine.traceHostname
+            if let found = traceHostname.flatMap({ byName($0, method: .hostname) }) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
                 links.append(found)
             }
         }

@@ -4,15 +4,23 @@ import TraceIngest
 /// One machine of a folder: the traces one computer wrote (its kernel trace and its UST traces
 /// share the environment's `hostname`), with its own CPUs, threads and thread ids.
 public struct Machine: Sendable, Equatable {
-    /// `hostname` (LTTng) / `host` (perf) of its traces; nil for the traces that name none.
+    /// The machine's name among the folder's: the `hostname` (LTTng) / `host` (perf) of its
+    /// traces, or `<hostname>@<folder>` when two boots share that hostname (`group`); nil for
+    /// the traces that name none.
     public var hostname: String?
+    /// The `hostname` / `host` its traces' environment gives, as is (not renamed
+    /// `<hostname>@<folder>`): what the guest → VM hostname rule compares.
+    public var traceHostname: String?
     /// The tracer of its first trace that names one.
     public var tracer: String?
     /// Its trace folders, and as path the deepest folder holding them all.
     public var location: TraceLocation
 
-    public init(hostname: String?, tracer: String?, location: TraceLocation) {
+    /// `traceHostname`: the environment's hostname when `hostname` is a `<hostname>@<folder>`
+    /// name (default: `hostname`).
+    public init(hostname: String?, traceHostname: String?? = nil, tracer: String?, location: TraceLocation) {
         self.hostname = hostname
+        self.traceHostname = traceHostname ?? hostname
         self.tracer = tracer
         self.location = location
     }
@@ -53,7 +61,7 @@ public struct Machine: Sendable, Equatable {
                 group.first { !$0.isUserSpace && $0.clockUUID == uuid }!.directory }) : []
             return parts.indices.map { i in
                 let named = names.isEmpty ? hostname : hostname.map { "\($0)@\(names[i])" } ?? names[i]
-                return Machine(hostname: named, tracer: parts[i].lazy.compactMap(\.tracer).first,
+                return Machine(hostname: named, traceHostname: hostname, tracer: parts[i].lazy.compactMap(\.tracer).first,
                                location: TraceLocation(path: spelled(folders[i], as: path), traceDirectories: parts[i].map(\.directory)))
             }
         }

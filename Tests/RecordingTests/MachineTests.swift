@@ -154,7 +154,7 @@ import Testing
 /// Guests matched to their VMs (`MachineSet.guestLinks`).
 @Suite struct GuestLinkTests {
     /// A host with VM pid 40 (vCPU 41) named `vmName`, or a guest machine, from events in memory.
-    static func member(hostname: String, host: Bool, vmName: String = "web", sync: [Event] = [], path: String? = nil) -> MachineSet.Member {
+    static func member(hostname: String, traceHostname: String? = nil, host: Bool, vmName: String = "web", sync: [Event] = [], path: String? = nil) -> MachineSet.Member {
         let strings = StringTable()
         let model = HostModel(strings: strings, configuration: HostModelConfiguration(vmNames: [40: vmName]))
         var events: [Event] = []
@@ -171,7 +171,8 @@ import Testing
                                        totalEvents: events.count, eventsByName: [], eventsByCPU: [], discardedEvents: 0, discardedPackets: 0)
         let analysis = HostAnalysis(inventory: inventory, model: model)
         let folder = path ?? hostname
-        let machine = Machine(hostname: hostname, tracer: nil, location: TraceLocation(path: folder, traceDirectories: [folder]))
+        let machine = Machine(hostname: hostname, traceHostname: traceHostname ?? hostname, tracer: nil,
+                              location: TraceLocation(path: folder, traceDirectories: [folder]))
         return .init(machine: machine, recording: Recording(path: hostname).selecting(machine), analysis: analysis, isHost: analysis.isHost)
     }
 
@@ -184,6 +185,30 @@ import Testing
         #expect(other.guestLinks().isEmpty)
         #expect(other.guestLinks(named: ["g1": "web"]) == [GuestLink(guest: "g1", host: "h", vm: "web", vmPID: 40, method: .option, clockOffsetNs: nil, syncMessages: 0)])
         #expect(other.guestLinks(named: ["g1": "nope"]).isEmpty)
+    }
+
+    @Test func aMachineRenamedHostnameAtFolderIsMatchedByItsTracesHostname() {
+        // Host and guest both `localhost` on two boots: named `localhost@host` / `localhost@guest`,
+        // the VM named `localhost` in vm-names.csv.
+        let host = Self.member(hostname: "localhost@host", traceHostname: "localhost", host: true, vmName: "localhost")
+        let guest = Self.member(hostname: "localhost@guest", traceHostname: "localhost", host: false)
+        #expect(MachineSet(members: [guest, host]).guestLinks()
+                == [GuestLink(guest: "localhost@guest", host: "localhost@host", vm: "localhost", vmPID: 40, method: .hostname, clockOffsetNs: nil, syncMessages: 0)])
+        // The `@folder` name is not a VM name, and `--guest` takes the machine's name as shown.
+        let named = Self.member(hostname: "localhost@guest", traceHostname: "localhost", host: false)
+        let other = Self.member(hostname: "h@a", traceHostname: "h", host: true, vmName: "web")
+        #expect(MachineSet(members: [named, other]).guestLinks().isEmpty)
+        #expect(MachineSet(members: [named, other]).guestLinks(named: ["localhost@guest": "web"]).map(\.method) == [.option])
+    }
+
+    @Test func groupKeepsTheTracesHostnameOfARenamedMachine() {
+        func env(_ directory: String, _ clock: String) -> TraceEnvironment {
+            TraceEnvironment(directory: directory, hostname: "localhost", tracer: nil, domain: "kernel", clockUUID: clock)
+        }
+        let machines = Machine.group([env("/r/host/kernel", "aa"), env("/r/guest/kernel", "bb")], path: "/r")
+        #expect(machines.map(\.hostname) == ["localhost@guest", "localhost@host"])
+        #expect(machines.map(\.traceHostname) == ["localhost", "localhost"])
+        #expect(Machine.group([env("/r/host/kernel", "aa")], path: "/r").map(\.traceHostname) == ["localhost"])
     }
 
     @Test func aVMNameOnTwoHostsIsTheOneBesideTheGuestsTraces() {
