@@ -35,11 +35,15 @@ public struct SyncEvent: Sendable, Equatable {
 /// middle of the tightest such bounds.
 ///
 /// Drift: when no one offset fits every message (the tightest lower bound lies above the tightest
-/// upper one) and there are messages both ways in each half of the exchange (split at the median
-/// guest time), each half gives its own offset (the middle of its tightest bounds) at its mean guest time; the
-/// line through the two is the fit, host = guest + `offsetNs` + `driftPerNs` × (guest −
-/// `referenceNs`) (a two-point fit, not Trace Compass's convex hull). With one clock rate the two
-/// halves agree and the drift is 0.
+/// upper one: the guest's clock runs at another rate) and there are messages both ways, the fit
+/// is a line, host − guest = `offsetNs` + `driftPerNs` × (guest − `referenceNs`), fitted between
+/// the two sets of bounds as Trace Compass's VM analysis fits one (`SyncAlgorithmFullyIncremental`
+/// takes the bisector of the least and greatest slopes between their hulls): of the lines that keep every
+/// hg message's h − g below them and every gh message's above (`line`), the one of middle slope,
+/// at the middle of the offsets that slope allows; when no line fits them all (a message the
+/// clocks' jitter put on the wrong side), the line that misses by least (the slope where the
+/// tightest lower bound exceeds the tightest upper one by least, the offset in the middle).
+/// `referenceNs` is the middle of the messages' guest times. With one clock rate the drift is 0.
 public struct ClockSync: Sendable, Equatable {
     /// The VM (QEMU pid on the host) whose vCPU threads received the guest's messages.
     public var vmPID: Int32
@@ -105,22 +109,52 @@ public struct ClockSync: Sendable, Equatable {
         guard let whole = offset(upper: uppers, lower: lowers) else { return nil }
         var sync = ClockSync(vmPID: vm, messages: messages, offsetNs: whole.offset, lowerNs: whole.lower, upperNs: whole.upper)
         // Drift: only when no one offset fits every message (the tightest lower bound above the
-        // tightest upper one); then the two halves' offsets, when each half has messages both ways.
-        guard let l = whole.lower, let u = whole.upper, l > u else { return sync }
-        let times = (uppers + lowers).map(\.0).sorted()
-        let median = times[times.count / 2]
-        let early = (uppers.filter { $0.0 < median }, lowers.filter { $0.0 < median })
-        let late = (uppers.filter { $0.0 >= median }, lowers.filter { $0.0 >= median })
-        func mean(_ a: [(Int64, Int64)], _ b: [(Int64, Int64)]) -> Double { Double((a + b).reduce(0) { $0 + $1.0 }) / Double(a.count + b.count) }
-        if !early.0.isEmpty, !early.1.isEmpty, !late.0.isEmpty, !late.1.isEmpty,
-           let o1 = offset(upper: early.0, lower: early.1), let o2 = offset(upper: late.0, lower: late.1) {
-            let t1 = mean(early.0, early.1), t2 = mean(late.0, late.1)
-            if t2 > t1, o1.offset != o2.offset {
-                sync.driftPerNs = Double(o2.offset - o1.offset) / (t2 - t1)
-                sync.referenceNs = Int64(t1.rounded())
-                sync.offsetNs = o1.offset
-            }
-        }
+        // tightest upper one), and with messages both ways.
+        guard let l = whole.lower, let u = whole.upper, l > u, let fit = line(upper: uppers, lower: lowers) else { return sync }
+        sync.driftPerNs = fit.slope
+        sync.referenceNs = fit.referenceNs
+        sync.offsetNs = fit.offsetNs
         return sync
+    }
+
+    /// The largest drift a fit may find, host ns per guest ns (10⁻²: 1 %, far beyond any clock's).
+    static let maxDrift = 0.01
+
+    /// The line through (guest time, h − g) bounds: of the slopes b for which an offset a keeps
+    /// every lower bound at or below a + b × (g − reference) and every upper one at or above it
+    /// (a convex condition: the gap, tightest lower − tightest upper at slope b, is convex in b),
+    /// the middle one, and the middle of its offsets; without any, the slope of least gap. nil
+    /// when the messages span no guest time.
+    static func line(upper: [(Int64, Int64)], lower: [(Int64, Int64)]) -> (slope: Double, offsetNs: Int64, referenceNs: Int64)? {
+        let times = (upper + lower).map(\.0)
+        guard let first = times.min(), let last = times.max(), last > first, !upper.isEmpty, !lower.isEmpty else { return nil }
+        let reference = first + (last - first) / 2
+        // Times and offsets relative to the reference and the first lower bound (exact in a Double).
+        let base = lower[0].1
+        let up = upper.map { (Double($0.0 - reference), Double($0.1 - base)) }, low = lower.map { (Double($0.0 - reference), Double($0.1 - base)) }
+        // At slope b: the tightest lower and upper offsets at the reference.
+        func bounds(_ b: Double) -> (low: Double, up: Double) {
+            (low.reduce(-Double.infinity) { max($0, $1.1 - b * $1.0) }, up.reduce(Double.infinity) { min($0, $1.1 - b * $1.0) })
+        }
+        func gap(_ b: Double) -> Double { let o = bounds(b); return o.low - o.up }
+        // The slope of least gap (ternary search on a convex function).
+        var lo = -maxDrift, hi = maxDrift
+        for _ in 0..<200 {
+            let m1 = lo + (hi - lo) / 3, m2 = hi - (hi - lo) / 3
+            if gap(m1) <= gap(m2) { hi = m2 } else { lo = m1 }
+        }
+        var slope = (lo + hi) / 2
+        if gap(slope) <= 0 {
+            // The slopes that fit: an interval around it; its middle.
+            func edge(_ inside: Double, _ outside: Double) -> Double {
+                guard gap(outside) > 0 else { return outside }
+                var a = inside, b = outside
+                for _ in 0..<200 { let m = (a + b) / 2; if gap(m) <= 0 { a = m } else { b = m } }
+                return a
+            }
+            slope = (edge(slope, -maxDrift) + edge(slope, maxDrift)) / 2
+        }
+        let o = bounds(slope)
+        return (slope, base + Int64(((o.low + o.up) / 2).rounded()), reference)
     }
 }

@@ -26,6 +26,8 @@ final class CTFWriter {
         var writesSync = false
         /// Declare the research addon's `addons_vcpu_enter_guest` event class.
         var writesEnterGuest = false
+        /// Declare `lttng_statedump_vm_map` (a guest statedump's memory maps).
+        var writesVMMaps = false
         var packetEvents = 4096
     }
 
@@ -163,7 +165,7 @@ private final class WriterState {
         bt_field_class_put_ref(common)
         bt_field_class_put_ref(cpuID)
         bt_field_class_put_ref(packetContext)
-        for (kind, layout) in EventLayout.all.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where layout.userSpace == writer.options.userSpace && (!layout.sync || writer.options.writesSync) && (!layout.enterGuest || writer.options.writesEnterGuest) {
+        for (kind, layout) in EventLayout.all.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where layout.userSpace == writer.options.userSpace && (!layout.sync || writer.options.writesSync) && (!layout.enterGuest || writer.options.writesEnterGuest) && (!layout.vmMaps || writer.options.writesVMMaps) {
             let ec = bt_event_class_create(sc)!
             _ = bt_event_class_set_name(ec, layout.name)
             let payload = bt_field_class_structure_create(tc)!

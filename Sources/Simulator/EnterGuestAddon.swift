@@ -10,20 +10,30 @@ import TraceIngest
 /// PTI's user page table 4 KiB above (bit 12). Each thread has a 16 KiB kernel stack and an
 /// 8 MiB-aligned 8 MiB user stack. The k-th entry of vCPU n resumes thread (k / 5 + n) mod 3, in
 /// kernel mode when k mod 3 = 0, its SP moving within the stack.
+///
+/// With `glibcStacks` (`Scenario.guestStatedump`) the user stacks lie where glibc maps thread
+/// stacks: 8 MiB each, one below the other with a 4 KiB guard page between, the first ending
+/// 128 KiB above an 8 MiB boundary, so that each thread's SPs straddle a boundary of 8 MiB blocks
+/// (the host alone would count each as two threads) and only the guest's statedump
+/// (`statedump`: app pid 1000 with tids 1000 and 1001, db pid 1100) tells them apart.
 struct EnterGuestAddon {
     static let threads = [(process: 0, name: "app"), (process: 0, name: "app"), (process: 1, name: "db")]
+    /// The guest tid and pid of each thread, in the statedump.
+    static let tids: [(tid: Int32, pid: Int32)] = [(1000, 1000), (1001, 1000), (1100, 1100)]
 
     let vmPID: Int32
     let vmName: String
     let vcpus: Int
     private let vmIndex: Int
+    let glibcStacks: Bool
     private var entries: [Int]
     private var open: [(start: Int64, key: Key)?]
     struct Key: Hashable { var cr3: UInt64; var kernel: Bool; var stack: UInt64 }
     private(set) var truth: [Key: (ns: Int64, entries: Int)] = [:]
     private var lastTime: Int64 = .min
 
-    init(vmPID: Int32, vmName: String, vcpus: Int, vmIndex: Int) {
+    init(vmPID: Int32, vmName: String, vcpus: Int, vmIndex: Int, glibcStacks: Bool = false) {
+        self.glibcStacks = glibcStacks
         self.vmPID = vmPID
         self.vmName = vmName
         self.vcpus = vcpus
@@ -35,7 +45,30 @@ struct EnterGuestAddon {
     /// Process `p`'s CR3 (the kernel one, low bits clear).
     func cr3(process p: Int) -> UInt64 { 0x2_0000_0000 + UInt64(vmIndex) << 24 + UInt64(p) << 14 }
     func kernelStack(thread g: Int) -> UInt64 { 0xffff_c900_0000_0000 + UInt64(vmIndex) << 24 + UInt64(g) * 0x8000 }
-    func userStack(thread g: Int) -> UInt64 { 0x7f00_0000_0000 + UInt64(vmIndex) << 32 + UInt64(g) * 0x80_0000 }
+    /// Thread `g`'s user stack start (it is 8 MiB long).
+    func userStack(thread g: Int) -> UInt64 {
+        let base = 0x7f00_0000_0000 + UInt64(vmIndex) << 32
+        guard glibcStacks else { return base + UInt64(g) * 0x80_0000 }
+        return base + 0x2_0000 - UInt64(g) * (0x80_0000 + 0x1000) - 0x80_0000
+    }
+
+    /// The guest's statedump at guest-trace time `t` (on its CPU 0): each thread's
+    /// `lttng_statedump_process_state`, then each process's user stacks as `lttng_statedump_vm_map`
+    /// (flags VM_READ | VM_WRITE | VM_GROWSDOWN... as a stack: 0x100173).
+    func statedump(at t: Int64, strings: StringTable) -> [Event] {
+        var events: [Event] = []
+        for (g, thread) in Self.threads.enumerated() {
+            let ids = Self.tids[g]
+            events.append(Event(time: t, cpu: 0, kind: .statedumpProcessState, tid: 0, pid: 0, a: Int64(ids.tid), b: Int64(ids.pid),
+                                c: 1, s1: strings.intern(thread.name)))
+        }
+        for g in Self.threads.indices {
+            let start = userStack(thread: g)
+            events.append(Event(time: t, cpu: 0, kind: .statedumpVMMap, tid: 0, pid: 0, a: Int64(Self.tids[g].pid),
+                                b: Int64(bitPattern: start), c: Int64(bitPattern: start + 0x80_0000), d: 0x100073))
+        }
+        return events
+    }
 
     /// One host event, in time order; returns the `vcpu_enter_guest` to write just before it.
     mutating func observe(_ e: Event) -> Event? {

@@ -20,6 +20,8 @@ struct EventLayout {
     var sync = false
     /// The research addon's `addons_vcpu_enter_guest`: declared only in traces asked to carry it.
     var enterGuest = false
+    /// `lttng_statedump_vm_map` (a guest's statedump): declared only in traces asked to carry it.
+    var vmMaps = false
 
     static func int(_ name: String, _ value: @escaping (Event) -> Int64) -> Field {
         Field(name: name, type: .signed, value: value, text: { _, _ in "" })
@@ -79,6 +81,11 @@ struct EventLayout {
             int("vppid") { $0.c }, string("name") { $1[$0.s1] }, int("type") { _ in 0 }, int("mode") { _ in 5 },
             int("submode") { _ in 0 }, int("status") { _ in 5 }, int("ns_level") { _ in 0 },
         ]),
+        // Older lttng-modules' statedump (TP_FIELDS pid = tgid, start, end, flags, inode, pgoff).
+        .statedumpVMMap: EventLayout(name: "lttng_statedump_vm_map", fields: [
+            int("pid") { $0.a }, uint("start") { $0.b }, uint("end") { $0.c }, uint("flags") { $0.d },
+            uint("inode") { _ in 0 }, uint("pgoff") { _ in 0 },
+        ], vmMaps: true),
         .kvmEntry: EventLayout(name: "kvm_x86_entry", fields: [uint("vcpu_id") { $0.a }]),
         .kvmExit: EventLayout(name: "kvm_x86_exit", fields: [
             uint("exit_reason") { $0.a }, uint("guest_rip") { 0x7fff_8100_0000 + ($0.d & 0xfffff) }, uint("isa") { $0.b },

@@ -16,7 +16,8 @@ import TraceIngest
 /// with the LTTng VM addons' exchange: the guest writes `vmsync_gh_guest` (cnt c) 1 ns before
 /// the exit, the host `vmsync_gh_host` (c) at the exit, `vmsync_hg_host` (c + 1) at the vCPU's next
 /// entry, and the guest `vmsync_hg_guest` (c + 1) 1 ns after it. The guest's events are timed on
-/// its own clock: host time + `skewNs`.
+/// its own clock (`guestTime`): host time + `skewNs`, plus `driftPPB` ns per second of host time
+/// since `referenceNs` (the host trace's start), rounded to the ns.
 struct GuestTrace {
     static let appPID: Int32 = 1000
     static let quantumNs: Int64 = 2_000_000
@@ -25,6 +26,9 @@ struct GuestTrace {
     let vcpus: Int
     let syncEvery: Int
     let skewNs: Int64
+    /// Guest ns gained per 10⁹ host ns (negative: lost), from `referenceNs` on.
+    let driftPPB: Int64
+    let referenceNs: Int64
     /// The guest module's `vm_uid`.
     let vmUID: Int64
     private var intervalCount: [Int]
@@ -39,11 +43,13 @@ struct GuestTrace {
     /// Guest-mode intervals per vCPU, and whether the vCPU blocked on the host after it.
     private(set) var intervals: [[(start: Int64, end: Int64, blocksAfter: Bool)]]
 
-    init(vmPID: Int32, vcpus: Int, syncEvery: Int = 0, skewNs: Int64 = 0) {
+    init(vmPID: Int32, vcpus: Int, syncEvery: Int = 0, skewNs: Int64 = 0, driftPPB: Int64 = 0, referenceNs: Int64 = 0) {
         self.vmPID = vmPID
         self.vcpus = vcpus
         self.syncEvery = syncEvery
         self.skewNs = skewNs
+        self.driftPPB = driftPPB
+        self.referenceNs = referenceNs
         vmUID = 0x5EED_0000 + Int64(vmPID)
         intervalCount = Array(repeating: 0, count: vcpus)
         pendingReply = Array(repeating: nil, count: vcpus)
@@ -94,11 +100,18 @@ struct GuestTrace {
         return (nil, nil)
     }
 
+    /// The guest clock's reading at host time `h`: h + `skewNs` + `driftPPB` × (h − `referenceNs`) / 10⁹,
+    /// rounded (the truth of `guests.csv`).
+    static func guestTime(_ h: Int64, skewNs: Int64, driftPPB: Int64, referenceNs: Int64) -> Int64 {
+        h + skewNs + (driftPPB == 0 ? 0 : Int64((Double(driftPPB) * Double(h - referenceNs) / 1e9).rounded()))
+    }
+
     /// The guest's tid of thread `k` (0 or 1) on guest CPU `n`.
     static func tid(cpu n: Int, thread k: Int) -> Int32 { appPID + Int32(2 * n + k) }
 
-    /// The guest's events in time order (every guest CPU merged).
-    func events(strings: StringTable) -> [Event] {
+    /// The guest's events in time order (every guest CPU merged), with `extra` (host-timed events
+    /// of the guest, such as its statedump) among them.
+    func events(strings: StringTable, extra: [Event] = []) -> [Event] {
         let app = strings.intern("app")
         var all: [Event] = []
         for n in 0..<vcpus {
@@ -126,13 +139,13 @@ struct GuestTrace {
             }
         }
         // The guest's sync events beside its own, each CPU's in order, then on the guest's clock.
-        all += guestSync
+        all += guestSync + extra
         let ordered = all.enumerated().sorted {
             ($0.element.time, $0.element.cpu, $0.offset) < ($1.element.time, $1.element.cpu, $1.offset)
         }
         return ordered.map { item in
             var e = item.element
-            e.time += skewNs
+            e.time = Self.guestTime(e.time, skewNs: skewNs, driftPPB: driftPPB, referenceNs: referenceNs)
             return e
         }
     }

@@ -91,9 +91,16 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var guestSync: Bool? = nil
     /// Guest clock − host clock, ns, in the guests' traces; nil: one clock.
     public var guestClockSkewNs: Int64? = nil
+    /// Guest ns gained per second of host time (parts per billion; negative: lost) from the host
+    /// trace's start (`originNs`), in the guests' traces; nil: the same rate.
+    public var guestClockDriftPPB: Int64? = nil
     /// VMs for which the host writes the research addon's `addons_vcpu_enter_guest` before each
     /// vCPU entry (`EnterGuestAddon`), with `guest-processes.csv`; nil: none (VMX hosts only).
     public var enterGuestVMs: [String]? = nil
+    /// The guest traces of VMs in `enterGuestVMs` begin with the guest's statedump of the addon's
+    /// processes (`lttng_statedump_process_state`, `lttng_statedump_vm_map`), their user stacks
+    /// laid out as glibc's (`EnterGuestAddon`); nil: not.
+    public var guestStatedump: Bool? = nil
 }
 
 /// A block device shared by the VMs that use it.

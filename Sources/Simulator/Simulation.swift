@@ -64,6 +64,11 @@ public enum Simulation {
                 throw SimulationError.badGuest("--enter-guest needs a host with kvm entry/exit (VMX); this scenario's host has none")
             }
         }
+        if scenario.guestStatedump == true {
+            guard let both = scenario.enterGuestVMs?.filter({ scenario.guestTraces?.contains($0) == true }), !both.isEmpty else {
+                throw SimulationError.badGuest("--guest-statedump needs a VM given to both --enter-guest and --guest-trace")
+            }
+        }
         for name in scenario.guestTraces ?? [] {
             guard scenario.vms.contains(where: { $0.name == name }) else {
                 throw SimulationError.badGuest("--guest-trace: no VM named `\(name)` (VMs: \(scenario.vms.map(\.name).joined(separator: ", ")))")
@@ -146,12 +151,14 @@ public enum Simulation {
         var guests = (scenario.guestTraces ?? []).compactMap { name in
             scenario.vms.first { $0.name == name }.map {
                 (name: name, trace: GuestTrace(vmPID: $0.pid, vcpus: $0.vcpus, syncEvery: scenario.guestSync == true ? Self.syncEvery : 0,
-                                               skewNs: scenario.guestClockSkewNs ?? 0))
+                                               skewNs: scenario.guestClockSkewNs ?? 0, driftPPB: scenario.guestClockDriftPPB ?? 0,
+                                               referenceNs: scenario.originNs))
             }
         }
         var addons = (scenario.enterGuestVMs ?? []).compactMap { name in
             scenario.vms.firstIndex { $0.name == name }.map {
-                EnterGuestAddon(vmPID: scenario.vms[$0].pid, vmName: name, vcpus: scenario.vms[$0].vcpus, vmIndex: $0)
+                EnterGuestAddon(vmPID: scenario.vms[$0].pid, vmName: name, vcpus: scenario.vms[$0].vcpus, vmIndex: $0,
+                                glibcStacks: scenario.guestStatedump == true)
             }
         }
         var injected: [Event] = []
@@ -201,19 +208,21 @@ public enum Simulation {
         let userSpaceEvents = engine.userSpaceEvents.isEmpty ? 0 : try userSpace.write()
         if userSpaceEvents > 0 { try UUIDPinning.pin(traceFolder: userSpace.options.path, to: uuid) }
         var guestEvents = 0
-        var guestRows = "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages\n"
+        var guestRows = "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages,clock_drift_ppb,clock_reference_ns\n"
         for (g, guest) in guests.enumerated() {
-            var events = guest.trace.events(strings: strings)[...]
+            let statedump = scenario.guestStatedump == true
+                ? addons.first { $0.vmName == guest.name }?.statedump(at: scenario.originNs, strings: strings) : nil
+            var events = guest.trace.events(strings: strings, extra: statedump ?? [])[...]
             var guestUUID = uuid
             guestUUID[14] ^= UInt8(truncatingIfNeeded: 0x40 + g)
             let writer = CTFWriter(options: .init(path: folder.appendingPathComponent("guests/\(guest.name)/kernel").path,
                                                   hostname: guest.name, cpuCount: guest.trace.vcpus, uuid: guestUUID,
-                                                  writesSync: scenario.guestSync == true),
+                                                  writesSync: scenario.guestSync == true, writesVMMaps: statedump != nil),
                                    strings: strings, next: { events.popFirst() })
             let written = try writer.write()
             try UUIDPinning.pin(traceFolder: writer.options.path, to: guestUUID)
             guestEvents += written
-            guestRows += "\(guest.name),\(guest.name),\(guest.trace.vmPID),\(guest.trace.vcpus),\(written),\(guest.trace.skewNs),\(guest.trace.syncMessages)\n"
+            guestRows += "\(guest.name),\(guest.name),\(guest.trace.vmPID),\(guest.trace.vcpus),\(written),\(guest.trace.skewNs),\(guest.trace.syncMessages),\(guest.trace.driftPPB),\(guest.trace.referenceNs)\n"
         }
         if !guests.isEmpty { try Data(guestRows.utf8).write(to: folder.appendingPathComponent("guests.csv")) }
         if !addons.isEmpty {

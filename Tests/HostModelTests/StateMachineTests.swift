@@ -239,7 +239,43 @@ import TraceIngest
         #expect(found == ClockSync(vmPID: 40, messages: 4, offsetNs: -1000, lowerNs: -1010, upperNs: -990))
     }
 
-    @Test func aDriftingGuestClockIsFitByTheTwoHalvesOffsets() {
+    @Test func aDriftingGuestClockIsFitByTheLineOfMiddleSlopeBetweenTheBounds() {
+        // Host − guest = 500 − 10⁻⁶ × g (the guest gains 1 µs per s), every message 1 ns each
+        // way: gh bounds at line + 1, hg at line − 1, four exchanges 1 s apart from g = 0.
+        func line(_ g: Int64) -> Int64 { 500 - g / 1_000_000 }
+        var guest: [SyncEvent] = [], host: [SyncEvent] = []
+        for k in Int64(0)..<4 {
+            let g = k * 1_000_000_000
+            guest.append(sync(.vmsyncGHGuest, 2 * k + 1, g)); host.append(sync(.vmsyncGHHost, 2 * k + 1, g + line(g) + 1, vm: 40))
+            guest.append(sync(.vmsyncHGGuest, 2 * k + 2, g + 10)); host.append(sync(.vmsyncHGHost, 2 * k + 2, g + 10 + line(g) - 1, vm: 40))
+        }
+        let found = ClockSync.match(guest: guest, host: host)!
+        #expect(found.lowerNs == 499 && found.upperNs == -2_499)  // no one offset fits: 499 > −2499
+        // The slopes that fit run from −3002 / (3 × 10⁹ + 10) to −2998 / (3 × 10⁹ − 10) (the
+        // first hg against the last gh and back); their middle is −10⁻⁶ to 10⁻¹⁷.
+        #expect(abs(found.driftPerNs - -1e-6) < 1e-11, "\(found.driftPerNs)")
+        #expect(found.referenceNs == 1_500_000_005)
+        #expect(found.offsetNs == 500 - 1_500)                     // the line at the middle guest time
+        for (e, hEvent) in zip(guest, host) {
+            #expect(abs(found.hostTime(e.timeNs) - hEvent.timeNs) <= 1, "\(e.kind) \(e.count)")
+        }
+    }
+
+    @Test func whenNoLineFitsTheFitIsTheLineThatMissesByLeast() {
+        // One clock, but the hg message at 2 s arrived 4 ns "before" it was sent (bounds: h − g ≤ 1
+        // from gh, ≥ −1 from hg, and ≥ 3 from the bad one): the best line misses it by 1 ns each way.
+        let guest = [sync(.vmsyncGHGuest, 1, 0), sync(.vmsyncHGGuest, 2, 10), sync(.vmsyncGHGuest, 3, 2_000_000_000),
+                     sync(.vmsyncHGGuest, 4, 2_000_000_010), sync(.vmsyncGHGuest, 5, 4_000_000_000), sync(.vmsyncHGGuest, 6, 4_000_000_010)]
+        let host = [sync(.vmsyncGHHost, 1, 1, vm: 40), sync(.vmsyncHGHost, 2, 9, vm: 40), sync(.vmsyncGHHost, 3, 2_000_000_001, vm: 40),
+                    sync(.vmsyncHGHost, 4, 2_000_000_013, vm: 40), sync(.vmsyncGHHost, 5, 4_000_000_001, vm: 40), sync(.vmsyncHGHost, 6, 4_000_000_009, vm: 40)]
+        let found = ClockSync.match(guest: guest, host: host)!
+        #expect(found.lowerNs == 3 && found.upperNs == 1)
+        // Slope 0 leaves a gap of 3 − 1 = 2 ns; any other slope more (the bounds at 0 s and 4 s pin it).
+        #expect(abs(found.driftPerNs) < 1e-12)
+        #expect(found.offsetNs == 2)
+    }
+
+    @Test func aDriftingGuestClockIsFitWithinItsMessagesLatency() {
         // Guest clock = host clock × (1 + 10⁻⁴) + 1000 ns: it gains 100 µs per s. One exchange
         // every 10 ms for 1 s; gh takes 10 ns, hg 10 ns.
         func g(_ h: Int64) -> Int64 { h + h / 10_000 + 1_000 }

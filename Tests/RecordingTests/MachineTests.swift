@@ -256,6 +256,66 @@ import Testing
     }
 }
 
+/// A simulated guest whose clock drifts from the host's (`--guest-clock-drift-ppb`): the sync
+/// events' line fit puts every guest event back at its host time.
+@Suite struct SimulatedDriftTests {
+    static func run(drift: Int64, seed: UInt64 = 5) throws -> String {
+        let out = MachineSetTests.folder("drift-\(drift)")
+        var scenario = try Presets.scenario("demo", seed: seed, duration: 2, vms: nil, pcpus: nil)
+        scenario.guestTraces = ["batch"]
+        scenario.guestSync = true
+        scenario.guestClockSkewNs = -3_000_000
+        scenario.guestClockDriftPPB = drift == 0 ? nil : drift
+        _ = try Simulation.run(scenario, output: out, writePT: false)
+        return out
+    }
+
+    /// The guest trace's event times, in order.
+    static func guestTimes(_ set: MachineSet) throws -> [Int64] {
+        let guest = try #require(set.members.first { $0.machine.hostname == "batch" })
+        var times: [Int64] = []
+        try TraceReader(location: guest.machine.location, threads: 1).read { times.append($0.time) }
+        return times
+    }
+
+    @Test func theLineFitGivesEveryGuestEventItsHostTimeWithinOneNs() throws {
+        let drift: Int64 = 2_000     // the guest gains 2 µs per s: 4 µs over the trace
+        let plain = try Recording(path: try Self.run(drift: 0)).machineSet()
+        let out = try Self.run(drift: drift)
+        let set = try Recording(path: out).machineSet()
+        let truth = try String(contentsOfFile: out + "/guests.csv", encoding: .utf8).split(separator: "\n")
+        #expect(truth[0] == "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages,clock_drift_ppb,clock_reference_ns")
+        let row = truth[1].split(separator: ",").map(String.init)
+        #expect(row[5] == "-3000000" && row[7] == "2000")
+        let link = try #require(set.guestLinks().first)
+        #expect(link.method == .syncEvents && link.vm == "batch")
+        // host − guest loses 2000 ns per 10⁹ guest ns + 2000: −1999.996 ppb.
+        let ppb = try #require(link.clockDriftPPB)
+        #expect(abs(ppb - -2e12 / (1e9 + 2_000)) < 0.5, "\(ppb)")
+        // The guest's events, one for one with those of the same run on one clock rate, whose
+        // host time is guest time + 3 ms.
+        let drifted = try Self.guestTimes(set), same = try Self.guestTimes(plain)
+        #expect(drifted.count == same.count && drifted.count > 1_000)
+        let misses = zip(drifted, same).map { abs(link.hostTime($0) - ($1 + 3_000_000)) }
+        #expect(misses.max() ?? 99 <= 1, "\(misses.max() ?? -1)")
+        #expect(zip(drifted, same).contains { $0 - $1 >= 3_000 })    // the drift is there to fit
+        // Taken as one offset, the guest's last events would be off by up to 4 µs.
+        var offsetOnly = link
+        offsetOnly.clockDriftPPB = nil
+        #expect(zip(drifted, same).map { abs(offsetOnly.hostTime($0) - ($1 + 3_000_000)) }.max()! > 1_000)
+        // The guest threads' view: that of the one-rate run but for those ±1 ns at its switches
+        // (measured: at most 10 ns of a state's time over 2 s).
+        let fused = try set.guestThreads(link).threads, reference = try plain.guestThreads(try #require(plain.guestLinks().first)).threads
+        #expect(fused.map(\.tid) == reference.map(\.tid) && fused.count == 4)
+        for (a, b) in zip(fused, reference) {
+            for (x, y) in zip([a.guestNs, a.hypervisorNs, a.vcpuPreemptedNs, a.waitingNs, a.blockedNs],
+                              [b.guestNs, b.hypervisorNs, b.vcpuPreemptedNs, b.waitingNs, b.blockedNs]) {
+                #expect(abs(x - y) <= 20, "\(a.tid): \(x) vs \(y)")
+            }
+        }
+    }
+}
+
 /// `stats --guest-threads` on a simulated host and guest: the fused view agrees with the guest
 /// trace alone and with the host's own vCPU states.
 @Suite struct SimulatedGuestThreadTests {

@@ -43,8 +43,14 @@ struct Simulate: ParsableCommand {
     @Option(help: "With --guest-trace: the guests' clock runs this many ns ahead of the host's (negative: behind).")
     var guestClockSkewNs: Int64 = 0
 
+    @Option(help: "With --guest-trace: the guests' clock gains this many ns per second of host time from the trace's start (negative: loses), so that aligning it needs the sync events' drift.")
+    var guestClockDriftPpb: Int64 = 0
+
     @Option(help: "The host also writes the research addon's addons_vcpu_enter_guest (guest CR3, SP, IP) before each entry of this VM's vCPUs, with guest-processes.csv as truth; repeatable.")
     var enterGuest: [String] = []
+
+    @Flag(help: "The guest traces (--guest-trace) of VMs given to --enter-guest begin with the guest's statedump (lttng_statedump_process_state, lttng_statedump_vm_map) of the addon's processes, whose user stacks then lie as glibc's thread stacks (not 8 MiB-aligned).")
+    var guestStatedump = false
 
     func run() throws {
         try reportingFailures {
@@ -52,12 +58,17 @@ struct Simulate: ParsableCommand {
             guard ptOverflowEvery >= 0 else { throw ValidationError("--pt-overflow-every must be >= 0, got \(ptOverflowEvery)") }
             var scenario = try Presets.scenario(preset, seed: seed, duration: duration, vms: vms, pcpus: pcpus)
             if !enterGuest.isEmpty { scenario.enterGuestVMs = enterGuest }
+            if guestStatedump { scenario.guestStatedump = true }
             if !guestTrace.isEmpty {
                 scenario.guestTraces = guestTrace
                 if guestSync { scenario.guestSync = true }
                 if guestClockSkewNs != 0 { scenario.guestClockSkewNs = guestClockSkewNs }
-            } else if guestSync || guestClockSkewNs != 0 {
-                throw ValidationError("--guest-sync and --guest-clock-skew-ns need --guest-trace")
+                if guestClockDriftPpb != 0 {
+                    guard abs(guestClockDriftPpb) < 10_000_000 else { throw ValidationError("--guest-clock-drift-ppb must be within ±10000000 (1 %), got \(guestClockDriftPpb)") }
+                    scenario.guestClockDriftPPB = guestClockDriftPpb
+                }
+            } else if guestSync || guestClockSkewNs != 0 || guestClockDriftPpb != 0 {
+                throw ValidationError("--guest-sync, --guest-clock-skew-ns and --guest-clock-drift-ppb need --guest-trace")
             }
             Progress.say("simulating \(preset) (seed \(seed)): \(scenario.vms.count) VMs, \(scenario.pcpus) CPUs, \(scenario.duration) s")
             Supervisor.temporary(for: output)
