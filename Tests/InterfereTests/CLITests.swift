@@ -297,6 +297,24 @@ struct CLI {
         #expect(none.stdout.hasSuffix(": 0 addons_vcpu_enter_guest events: guest processes need the VM addon that writes the guest's CR3 and SP at each VM entry\n"))
     }
 
+    @Test func aGuestStatedumpGivesTheUserStacksOfTheTruth() throws {
+        let folder = scratch.appendingPathComponent("statedump").path
+        let sim = try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "--enter-guest", "web", "--guest-trace", "web", "--guest-statedump", "-o", folder])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let text = try CLI.run(["stats", "--guest-processes", folder])
+        #expect(text.stdout.contains(" addons_vcpu_enter_guest events; user stacks from the statedump of web\nVM web\n  process "), "\(text.stdout)")
+        let json = try JSONSerialization.jsonObject(with: Data(try CLI.run(["stats", "--guest-processes", "--json", folder]).stdout.utf8)) as! [String: Any]
+        let processes = json["processes"] as! [[String: Any]]
+        let decoded = processes.flatMap { p in (p["threads"] as! [[String: Any]]).map { "\(p["name"]!),\($0["mode"]!),\($0["guest_ns"]!)" } }
+        let truth = try String(contentsOfFile: folder + "/guest-processes.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",") }.map { "\($0[1]),\($0[3]),\($0[6])" }
+        #expect(decoded == truth)
+        let refused = try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "--enter-guest", "web", "--guest-statedump",
+                                   "-o", scratch.appendingPathComponent("statedump-refused").path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "interfere: --guest-statedump needs a VM given to both --enter-guest and --guest-trace\n")
+    }
+
     @Test func twoHostsGiveEachItsVMsByNameAndOneOutputCommandsAskWhichHost() throws {
         let a = scratch.appendingPathComponent("two/a").path, b = scratch.appendingPathComponent("two/b").path
         #expect(try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "-o", a]).status == 0)
