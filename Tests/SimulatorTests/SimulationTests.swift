@@ -169,6 +169,15 @@ import TraceIngest
         #expect(inventory.totalEvents == result.guestEvents)
         #expect(inventory.eventsByCPU.map(\.cpu) == [0, 1])   // batch has two vCPUs
         let rows = try String(contentsOfFile: withGuest + "/guests.csv", encoding: .utf8)
-        #expect(rows == "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages\nbatch,batch,2301,2,\(result.guestEvents),0,0\n")
+        #expect(rows == "hostname,vm,vm_pid,vcpus,events,clock_skew_ns,sync_messages,clock_drift_ppb,clock_reference_ns\n"
+                + "batch,batch,2301,2,\(result.guestEvents),0,0,0,\(scenario.originNs)\n")
+    }
+
+    @Test func aDriftingGuestClockGainsItsPPBFromTheTraceStart() {
+        // 2500 ppb from 1000 ns: 2.5 ns gained per µs of host time, rounded; skew 7.
+        #expect(GuestTrace.guestTime(1_000, skewNs: 7, driftPPB: 2_500, referenceNs: 1_000) == 1_007)
+        #expect(GuestTrace.guestTime(1_000_001_000, skewNs: 7, driftPPB: 2_500, referenceNs: 1_000) == 1_000_003_507)
+        #expect(GuestTrace.guestTime(201_000, skewNs: 0, driftPPB: -2_500, referenceNs: 1_000) == 200_999)   // −0.5 ns: away from 0
+        #expect(GuestTrace.guestTime(5_000, skewNs: 3, driftPPB: 0, referenceNs: 1_000) == 5_003)
     }
 }
