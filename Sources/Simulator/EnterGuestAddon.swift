@@ -14,8 +14,9 @@ import TraceIngest
 /// With `glibcStacks` (`Scenario.guestStatedump`) the user stacks lie where glibc maps thread
 /// stacks: 8 MiB each, one below the other with a 4 KiB guard page between, the first ending
 /// 128 KiB above an 8 MiB boundary, so that each thread's SPs straddle a boundary of 8 MiB blocks
-/// (the host alone would count each as two threads) and only the guest's statedump
-/// (`statedump`: app pid 1000 with tids 1000 and 1001, db pid 1100) tells them apart.
+/// (the host alone, by blocks, splits each stack in two and puts two threads' halves in one) and
+/// only the guest's statedump (`statedump`: app pid 1000 with tids 1000 and 1001, db pid 1100)
+/// tells them apart.
 struct EnterGuestAddon {
     static let threads = [(process: 0, name: "app"), (process: 0, name: "app"), (process: 1, name: "db")]
     /// The guest tid and pid of each thread, in the statedump.
@@ -54,7 +55,7 @@ struct EnterGuestAddon {
 
     /// The guest's statedump at guest-trace time `t` (on its CPU 0): each thread's
     /// `lttng_statedump_process_state`, then each process's user stacks as `lttng_statedump_vm_map`
-    /// (flags VM_READ | VM_WRITE | VM_GROWSDOWN... as a stack: 0x100173).
+    /// (flags 0x100073: VM_READ, VM_WRITE, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_ACCOUNT).
     func statedump(at t: Int64, strings: StringTable) -> [Event] {
         var events: [Event] = []
         for (g, thread) in Self.threads.enumerated() {

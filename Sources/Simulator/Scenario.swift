@@ -97,9 +97,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// VMs for which the host writes the research addon's `addons_vcpu_enter_guest` before each
     /// vCPU entry (`EnterGuestAddon`), with `guest-processes.csv`; nil: none (VMX hosts only).
     public var enterGuestVMs: [String]? = nil
-    /// The guest traces of VMs in `enterGuestVMs` begin with the guest's statedump of the addon's
-    /// processes (`lttng_statedump_process_state`, `lttng_statedump_vm_map`), their user stacks
-    /// laid out as glibc's (`EnterGuestAddon`); nil: not.
+    /// The user stacks of the `enterGuestVMs` lie as glibc's thread stacks (`EnterGuestAddon`), and
+    /// those VMs' guest traces (`guestTraces`) begin with the guest's statedump of the addon's
+    /// processes (`lttng_statedump_process_state`, `lttng_statedump_vm_map`); nil: not.
     public var guestStatedump: Bool? = nil
 }
 

@@ -31,7 +31,8 @@ public struct SimulationResult: Sendable {
 /// Runs a scenario and writes `DIR/trace/` (kernel and UST CTF traces through libbabeltrace2),
 /// `labels.csv`, `truth.csv`, `scenario.json` and `vm-names.csv`; with `Scenario.guestTraces`,
 /// also each such guest's own trace `DIR/guests/<vm>/kernel` and `guests.csv` (its hostname,
-/// VM, QEMU pid, vCPUs and events written). Everything is written in a
+/// VM, QEMU pid, vCPUs, events written, clock skew, sync messages, clock drift and the host time it
+/// counts from); with `Scenario.enterGuestVMs`, `guest-processes.csv`. Everything is written in a
 /// temporary folder beside `DIR` and renamed at the end: a failed run leaves nothing.
 public enum Simulation {
     /// How the Intel PT capture is timed and whether it loses data now and then.
