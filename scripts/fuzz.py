@@ -10,6 +10,8 @@ input is run through one command with a time limit and classified:
   clean       exit 2 and exactly one error line on stderr (`interfere: ...`; warnings allowed)
   clean-bt2-abort     the same, the line saying libbabeltrace2 aborted (its assertion or precondition)
   clean-native-crash  the same, the line saying the child crashed in native code with no message
+  clean-memory-bound  the same, the line saying the child reached its memory bound
+                      (INTERFERE_MEMORY_LIMIT, 4 GiB by default)
   trap        exit 2, the line naming a Swift fatal error (our own trap, caught by the parent)
   noisy       exit 2 but not one error line
   exit-N      any other exit status
@@ -502,6 +504,8 @@ def run_one(n, seed, base, inputs, cache):
         outcome = "ok"
     elif rc == 2 and len(errors) == 1 and "Fatal error" in errors[0]:
         outcome = "trap"     # our own Swift trap, caught by the supervising parent: a bug to fix
+    elif rc == 2 and len(errors) == 1 and "the memory bound of" in errors[0]:
+        outcome = "clean-memory-bound"
     elif rc == 2 and len(errors) == 1 and errors[0].startswith("interfere: libbabeltrace2 aborted"):
         outcome = "clean-bt2-abort"
     elif rc == 2 and len(errors) == 1 and errors[0].startswith("interfere: crashed ("):
@@ -565,7 +569,7 @@ def main():
         shutil.rmtree(base, ignore_errors=True)
         log.close()
     total = sum(counts.values())
-    order = ["ok", "clean", "clean-bt2-abort", "clean-native-crash", "noisy", "trap", "signal", "hang", "files-left"]
+    order = ["ok", "clean", "clean-bt2-abort", "clean-native-crash", "clean-memory-bound", "noisy", "trap", "signal", "hang", "files-left"]
     lines = [f"{count} inputs, seed {seed}, {time.time() - started:.0f} s, limit {LIMIT:g} s", "",
              "| outcome | count |", "|---|---|"]
     for k in order + sorted(k for k in counts if k not in order):

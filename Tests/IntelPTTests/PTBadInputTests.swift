@@ -22,6 +22,16 @@ import TraceIngest
     }
 }
 
+/// A trailing comma in the sidecar is accepted (README: the content is unambiguous).
+@Test func aSidecarWithATrailingCommaIsAccepted() throws {
+    let dir = tempDir("trailingcomma")
+    var side = PTSidecar(); side.cpuCount = 2
+    var text = String(decoding: try JSONEncoder().encode(side), as: UTF8.self)
+    text.insert(",", at: try #require(text.lastIndex(of: "}")))
+    try Data(text.utf8).write(to: dir.appendingPathComponent(PTCapture.sidecarName))
+    #expect(try PTSidecar.load(from: dir) == side)
+}
+
 @Test func streamWithoutPSBIsNoSync() throws {
     var rng = SystemRandomNumberGenerator()
     let junk = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) & 0x7f | 0x01 })

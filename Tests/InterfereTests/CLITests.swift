@@ -38,6 +38,26 @@ struct CLI {
 @Suite struct CLITests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("interfere-cli-\(UUID().uuidString)")
 
+    /// `features --labels` says what it accepted silently before: rows for a VM the trace does not
+    /// have, and rows of one VM that overlap (one warning line each); the table is still written.
+    @Test func labelsForAnUnknownVMAndOverlappingRowsAreWarned() throws {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo")
+        var text = try String(contentsOf: demo.appendingPathComponent("labels.csv"), encoding: .utf8)
+        text += "ghost,1700000001000000000,1700000002000000000,idle,none,\n"
+        text += "web,1700000001200000000,1700000001700000000,cpu,none,\n"
+        let labels = scratch.appendingPathComponent("labels.csv")
+        try Data(text.utf8).write(to: labels)
+        let out = scratch.appendingPathComponent("f.csv")
+        let r = try CLI.run(["features", demo.path, "--labels", labels.path, "-o", out.path])
+        #expect(r.status == 0)
+        let warnings = r.stderr.split(separator: "\n").filter { $0.hasPrefix("interfere: warning: \(labels.path): ") }
+        #expect(warnings.count == 2)
+        #expect(warnings.contains { $0.contains("`ghost`") })
+        #expect(warnings.contains { $0.contains("overlap") })
+        #expect(FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func eventsJSONCarriesTheTotalAndTheVMs() throws {
         let r = try CLI.run(["events", Fixtures.hostReal("cpu-neighbour").path, "--json"])
         #expect(r.status == 0)

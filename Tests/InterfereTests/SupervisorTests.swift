@@ -42,6 +42,50 @@ import Testing
         #expect(files(in: out).isEmpty)
     }
 
+    /// `multi-domains-kernel` with 3,891 bytes of its first stream copied from offset 40,138 over
+    /// offset 1,468 (input 3268 of `scripts/fuzz.sh` seed 21): an event's sequence length becomes
+    /// about 6.7 × 10^7, and libbabeltrace2 2.0.4 allocates a field for every element (5 GB in
+    /// 5 s, in each graph that decodes it) before finding the packet too short.
+    func sequenceBomb() throws -> URL {
+        let trace = scratch.appendingPathComponent("bomb")
+        try FileManager.default.copyItem(at: Fixtures.lttng("multi-domains-kernel").appendingPathComponent("trace"), to: trace)
+        let stream = trace.appendingPathComponent("kernel_channel_0")
+        var bytes = [UInt8](try Data(contentsOf: stream))
+        bytes.replaceSubrange(1468..<(1468 + 3891), with: bytes[40138..<(40138 + 3891)])
+        try FileManager.default.removeItem(at: stream)
+        try Data(bytes).write(to: stream)
+        return trace
+    }
+
+    /// Under the memory bound the library's huge allocation fails at once: one line naming the
+    /// bound, exit 2, in about a second instead of gigabytes and tens of seconds.
+    @Test func aHugeAllocationUnderTheMemoryBoundIsOneLineAndExit2() throws {
+        let trace = try sequenceBomb()
+        let start = Date()
+        let r = try CLI.run(["stats", trace.path], environment: ["INTERFERE_MEMORY_LIMIT": "1G"])
+        let seconds = Date().timeIntervalSince(start)
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("while reading \(trace.path)") == true)
+        #expect(lines.first?.contains("the memory bound of 1 GiB reached; INTERFERE_MEMORY_LIMIT sets it") == true)
+        #expect(seconds < 20)
+    }
+
+    /// A bound that is not a size is refused before any work: one line, exit 2.
+    @Test func aMemoryBoundThatIsNotASizeIsOneLine() throws {
+        let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo").path
+        let r = try CLI.run(["events", demo], environment: ["INTERFERE_MEMORY_LIMIT": "4X"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "interfere: INTERFERE_MEMORY_LIMIT=4X: not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)\n")
+        // And a bound well above what the command needs changes nothing.
+        let bounded = try CLI.run(["events", demo, "--json"], environment: ["INTERFERE_MEMORY_LIMIT": "512M"])
+        let unbounded = try CLI.run(["events", demo, "--json"], environment: ["INTERFERE_MEMORY_LIMIT": "none"])
+        #expect(bounded.status == 0)
+        #expect(bounded.stdout == unbounded.stdout)
+    }
+
     @Test func stdoutIsPassedThroughUnchanged() throws {
         let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo").path
         let supervised = try CLI.run(["events", demo, "--json"])

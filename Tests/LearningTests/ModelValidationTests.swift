@@ -35,6 +35,21 @@ import Testing
         #expect(try loadError { _ in } == nil)
     }
 
+    /// A trailing comma (after the last member of the top object and of an array) is accepted,
+    /// as README says: Foundation's decoder allows it and the content is unambiguous.
+    @Test func aTrailingCommaIsAccepted() throws {
+        var text = try String(contentsOf: Self.defaultModel, encoding: .utf8)
+        let end = try #require(text.lastIndex(of: "}"))
+        text.insert(",", at: end)
+        let close = try #require(text.range(of: "]"))
+        text.insert(",", at: close.lowerBound)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let loaded = try InterferenceModel.load(path: url.path)
+        #expect(loaded == (try InterferenceModel.load(path: Self.defaultModel.path)))
+    }
+
     @Test func shapesThatDoNotAgreeAreRejected() throws {
         #expect(try loadError(sub("scaler") { s in s["means"] = Array((s["means"] as! [Double]).dropLast()) })?.contains("scaler") == true)
         #expect(try loadError(sub("classifier") { c in c["intercepts"] = [0.0] })?.contains("classifier") == true)

@@ -15,7 +15,9 @@ nonisolated(unsafe) private var signalWriteFD: Int32 = -1
 /// pipe (fd 3 in the child) carries only the names of the temporary files the child may create;
 /// the parent removes those when the child is done, whatever its end. SIGINT, SIGTERM and SIGHUP
 /// sent to the parent are passed to the child; the parent then cleans up and ends by the same
-/// signal. `INTERFERE_IN_PROCESS=1` runs the command in this process instead.
+/// signal. The child's memory is bounded (`MemoryBound`): a library's huge allocation fails
+/// fast and becomes the same one line. `INTERFERE_IN_PROCESS=1` runs the command in this
+/// process instead (no bound).
 enum Supervisor {
     /// Set in the child's environment: the number of its control descriptor.
     static let childVariable = "INTERFERE_CHILD"
@@ -125,8 +127,24 @@ enum Supervisor {
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        let bound: UInt64?
+        do { bound = try MemoryBound.bytes(env[MemoryBound.variable]) } catch {
+            FileHandle.standardError.write(Data("interfere: \(error)\n".utf8))
+            return 2
+        }
         var pid: pid_t = 0
+        // The child inherits the bound (posix_spawn has no attribute for it): lowered here for
+        // the spawn only, the parent's own limit restored at once.
+        var ownLimit = rlimit()
+        getrlimit(RLIMIT_DATA_ID, &ownLimit)
+        var applied: UInt64?
+        if let bound, bound < ownLimit.rlim_cur {
+            var lowered = ownLimit
+            lowered.rlim_cur = rlim_t(bound)
+            if setrlimit(RLIMIT_DATA_ID, &lowered) == 0 { applied = bound }
+        }
         let spawned = posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
+        if applied != nil { setrlimit(RLIMIT_DATA_ID, &ownLimit) }
         posix_spawn_file_actions_destroy(&actions)
         posix_spawnattr_destroy(&attributes)
         close(errPipe[1]); close(ctlPipe[1])
@@ -142,6 +160,7 @@ enum Supervisor {
         var received: Int32 = 0
         var status: Int32 = 0
         var reaped = false
+        var usage = rusage()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !reaped || !openFDs.isEmpty {
             var fds = (openFDs + [signalPipe[0]]).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
@@ -168,7 +187,7 @@ enum Supervisor {
                 let bytes = buffer[0..<n]
                 if p.fd == errPipe[0] { relay.take(bytes) } else { control.take(bytes) }
             }
-            if !reaped, waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+            if !reaped, wait4(pid, &status, WNOHANG, &usage) == pid { reaped = true }
         }
         for fd in openFDs { close(fd) }
         relay.finishLines()
@@ -190,7 +209,8 @@ enum Supervisor {
                 raise(received)
                 return 128 + received
             }
-            let line = relay.abortLine(signal: s, input: inputName(arguments))
+            let line = relay.abortLine(signal: s, input: inputName(arguments), memoryBound: applied,
+                                      peakBytes: UInt64(max(usage.ru_maxrss, 0)) * 1024)
             FileHandle.standardError.write(Data("interfere: \(line)\n".utf8))
             return 2
         }
@@ -264,12 +284,27 @@ struct StderrRelay {
     }
 
     /// One line for a child killed by `signal`: libbabeltrace2's own assertion or precondition
-    /// message when it printed one, else the Swift runtime's fatal error, shortened.
-    func abortLine(signal: Int32, input: String) -> String {
+    /// message when it printed one, else the Swift runtime's fatal error, shortened. An
+    /// allocation refused under `memoryBound` says so.
+    func abortLine(signal: Int32, input: String, memoryBound: UInt64? = nil, peakBytes: UInt64 = 0) -> String {
         let text = String(decoding: held, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let name = signalName(signal)
         func short(_ s: String) -> String { s.count > 200 ? String(s.prefix(197)) + "..." : s }
+        if let line = lines.last(where: MemoryBound.isAllocationFailure) {
+            let bound = memoryBound.map { "the memory bound of \(MemoryBound.text($0)) reached; \(MemoryBound.variable) sets it" }
+                ?? "no memory left"
+            if line.contains("GLib") || line.contains("failed to allocate") {
+                return "libbabeltrace2 aborted while reading \(input): \(short(line)) (\(bound))"
+            }
+            return "out of memory while reading \(input) (\(bound))"
+        }
+        // Native code that does not check an allocation (libbabeltrace2's log writer under GLib)
+        // faults instead: a child that grew to half the bound and more ran out of it.
+        if let memoryBound, peakBytes >= memoryBound / 2, !lines.contains(where: { $0.contains("Fatal error") }) {
+            let peak = String(format: "%.1f GB", Double(peakBytes) / 1e9)
+            return "out of memory while reading \(input) (\(name) at \(peak) resident: the memory bound of \(MemoryBound.text(memoryBound)) reached; \(MemoryBound.variable) sets it)"
+        }
         // BT_ASSERT: "(╯°□°)╯︵ ┻━┻  file.c:123: func(): Assertion `x` failed."
         if let line = lines.last(where: { $0.contains("Assertion") && $0.contains("failed") }) {
             var s = line

@@ -1,0 +1,62 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+/// `RLIMIT_DATA` as `setrlimit` takes it (an enum in Glibc's overlay, an Int32 elsewhere).
+let RLIMIT_DATA_ID = __rlimit_resource_t(RLIMIT_DATA.rawValue)
+#else
+let RLIMIT_DATA_ID = RLIMIT_DATA
+#endif
+
+/// The bound on the supervised child's memory: its data segment and private writable mappings
+/// (`RLIMIT_DATA`; a trace's files mapped read-only do not count). libbabeltrace2 2.0.4 allocates
+/// what a corrupt length field asks (a dynamic array of 10^8 elements: 5 GB in 5 s, and again in
+/// every graph that decodes it); under the bound the allocation fails, GLib aborts, and the
+/// supervising parent turns that into one line. The pipeline itself stays near 100–250 MB.
+enum MemoryBound {
+    /// `INTERFERE_MEMORY_LIMIT`: `4G`, `512M`, `65536K`, bytes; `0` or `none` for no bound.
+    static let variable = "INTERFERE_MEMORY_LIMIT"
+    static let defaultBytes: UInt64 = 4 << 30
+
+    /// Why a bound setting was refused.
+    struct Invalid: Error, CustomStringConvertible {
+        let text: String
+        var description: String { "\(MemoryBound.variable)=\(text): not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)" }
+    }
+
+    /// The bound in bytes that `setting` asks for (nil: none), the default when unset.
+    static func bytes(_ setting: String?) throws -> UInt64? {
+        guard let setting else { return defaultBytes }
+        let text = setting.trimmingCharacters(in: .whitespaces)
+        if text == "none" || text == "0" { return nil }
+        var digits = Substring(text)
+        var unit: UInt64 = 1
+        if let last = digits.last, !last.isNumber {
+            switch last.uppercased() {
+            case "K": unit = 1 << 10
+            case "M": unit = 1 << 20
+            case "G": unit = 1 << 30
+            case "T": unit = 1 << 40
+            default: throw Invalid(text: setting)
+            }
+            digits = digits.dropLast()
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = UInt64(digits), n > 0 else { throw Invalid(text: setting) }
+        let (product, overflow) = n.multipliedReportingOverflow(by: unit)
+        return overflow ? UInt64.max : product
+    }
+
+    /// `bytes` as a person writes it: `4 GiB`, `512 MiB`, else bytes.
+    static func text(_ bytes: UInt64) -> String {
+        for (shift, name) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift) \(name)"
+        }
+        return "\(bytes) bytes"
+    }
+
+    /// A line of a dying child that says an allocation was refused (GLib's abort, the Swift
+    /// runtime's).
+    static func isAllocationFailure(_ line: String) -> Bool {
+        line.contains("Cannot allocate memory") || line.contains("Could not allocate memory") || line.contains("failed to allocate")
+    }
+}
