@@ -4,7 +4,7 @@
 # they need with coverage instrumentation into .build/libfuzz (not the normal build), links each
 # target, seeds its corpus from the repository's own files and runs it for SECONDS (default 60).
 # Crashing inputs are kept in .build/libfuzz/crashes/TARGET/ (FUZZ_OUT overrides .build/libfuzz).
-# Exit 1 when any target found a crash.
+# Exit 1 when any target found a crash. LIBFUZZ_SEED fixes libFuzzer's seed (scripts/test.sh: 1).
 #
 #   scripts/libfuzz.sh [SECONDS] [TARGET...]     (targets: pt-decoder pt-sidecar model side-files)
 set -euo pipefail
@@ -72,7 +72,7 @@ for t in "${TARGETS[@]}"; do
     set +e
     SWIFT_BACKTRACE=enable=no LIBFUZZ_SIDECAR=$ROOT/datasets/demo/pt ASAN_OPTIONS=detect_leaks=0 \
         "$bin" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len="$maxlen" -rss_limit_mb=4096 \
-        -timeout=10 -artifact_prefix="$crashes/" -print_final_stats=1 >"$OUT/$t.log" 2>&1
+        -timeout=10 ${LIBFUZZ_SEED:+-seed=$LIBFUZZ_SEED} -artifact_prefix="$crashes/" -print_final_stats=1 >"$OUT/$t.log" 2>&1
     rc=$?
     set -e
     rm -rf "$seeds"

@@ -25,3 +25,6 @@ fi
 # A fixed-seed mutation campaign against the release build (scripts/fuzz.sh): 250 mutated traces,
 # PT captures, sidecars, models and labels files; fails on any signal, hang, Swift trap or file left.
 FUZZ_OUT=.build/fuzz-ci scripts/fuzz.sh 250 1 | tail -n 14
+# The libFuzzer targets (scripts/libfuzz.sh, Fuzz/), 10 s each from the repository's own files with
+# a fixed seed, in a corpus of their own; fails on any crash.
+FUZZ_OUT=.build/libfuzz-ci LIBFUZZ_SEED=1 scripts/libfuzz.sh 10
