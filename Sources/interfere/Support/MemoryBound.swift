@@ -24,9 +24,15 @@ enum MemoryBound {
         var description: String { "\(MemoryBound.variable)=\(text): not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)" }
     }
 
-    /// The bound in bytes that `setting` asks for (nil: none), the default when unset.
-    static func bytes(_ setting: String?) throws -> UInt64? {
-        guard let setting else { return defaultBytes }
+    /// The commands with no bound unless `INTERFERE_MEMORY_LIMIT` sets one: `train` holds every
+    /// labeled row of all its datasets (5.5 GB for 2.3 M rows), so its memory grows with the
+    /// data by design.
+    static let unboundedByDefault: Set<String> = ["train"]
+
+    /// The bound in bytes that `setting` asks for (nil: none); when unset, the default, or none
+    /// for `command` in `unboundedByDefault`.
+    static func bytes(_ setting: String?, command: String? = nil) throws -> UInt64? {
+        guard let setting else { return command.map(unboundedByDefault.contains) == true ? nil : defaultBytes }
         let text = setting.trimmingCharacters(in: .whitespaces)
         if text == "none" || text == "0" { return nil }
         var digits = Substring(text)

@@ -128,7 +128,7 @@ enum Supervisor {
         let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
         let bound: UInt64?
-        do { bound = try MemoryBound.bytes(env[MemoryBound.variable]) } catch {
+        do { bound = try MemoryBound.bytes(env[MemoryBound.variable], command: arguments.first) } catch {
             FileHandle.standardError.write(Data("interfere: \(error)\n".utf8))
             return 2
         }
