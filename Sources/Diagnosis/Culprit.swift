@@ -40,7 +40,7 @@ public struct CulpritFinder: Sendable {
         self.minimumStolenShare = minimumStolenShare
     }
 
-    public func culprit(of period: InterferencePeriod, windows: [WindowEvidence]) -> Culprit {
+    public func culprit(of period: InterferencePeriod, windows: some Collection<WindowEvidence>) -> Culprit {
         switch Resource(contendedBy: period.kind) {
         case .disk: return shared(windows, vm: period.vm, what: .disk(device: nil)) { w in
             var devices = Set(w.keys.keys.filter { $0.category == .block }.compactMap { $0.detail.split(separator: " ").first.map(String.init) })
@@ -64,7 +64,7 @@ public struct CulpritFinder: Sendable {
     /// CPU, the time the vCPUs were preempted or waiting (at least the former: held time is
     /// waiting time), and the vCPU time (at least the latter), so X ≤ Y holds in "X s of the Y s"
     /// and every share is at most 100 %.
-    private func cpu(_ windows: [WindowEvidence], vm: String) -> Culprit {
+    private func cpu(_ windows: some Collection<WindowEvidence>, vm: String) -> Culprit {
         var stolen: [String: Double] = [:]
         var waited: Int64 = 0, vcpu: Int64 = 0
         for w in windows {
@@ -99,7 +99,7 @@ public struct CulpritFinder: Sendable {
                        others: ranking.contenders)
     }
 
-    private func shared(_ windows: [WindowEvidence], vm: String, what resource: Resource,
+    private func shared(_ windows: some Collection<WindowEvidence>, vm: String, what resource: Resource,
                         usage: (WindowEvidence) -> [String: [String: Double]]) -> Culprit {
         let what = resource.noun
         var byDevice: [String: [String: Double]] = [:]

@@ -21,7 +21,7 @@ public struct Diagnoser: Sendable {
         self.finder = finder
     }
 
-    public func diagnose(scores: [WindowScore], evidence: [WindowEvidence]) -> [PeriodReport] {
+    public func diagnose<E: EvidenceWindows>(scores: [WindowScore], evidence: E) -> [PeriodReport] {
         diagnosis(scores: scores, evidence: evidence).reports
     }
 
@@ -29,15 +29,28 @@ public struct Diagnoser: Sendable {
     /// a disk or net period that `withoutSaturators` dropped (the VM saturated the device or link,
     /// or no one else used it) are not interfered with, so their probability becomes 0, as the
     /// evidence gate does for a window on its own: a VM's windows and its periods say the same.
-    public func diagnosis(scores: [WindowScore], evidence: [WindowEvidence]) -> (reports: [PeriodReport], settled: [WindowScore]) {
+    /// The evidence is read window by window (`EvidenceWindows`: it may be on disk), each VM's
+    /// quiet windows once.
+    public func diagnosis<E: EvidenceWindows>(scores: [WindowScore], evidence: E) -> (reports: [PeriodReport], settled: [WindowScore]) {
         let periods = detector.periods(scores)
-        let byVM = Dictionary(grouping: evidence, by: \.vm)
+        let indices = Dictionary(grouping: evidence.indices, by: { evidence.head(at: $0).vm })
+        let byVM = indices.mapValues { $0.lazy.map { evidence[$0] } }
+        var quietByVM: [String: (keys: [String: Int], seconds: Double)] = [:]
         let reports = periods.map { period in
-            let windows = byVM[period.vm] ?? []
-            let inside = windows.filter { $0.startNs >= period.startNs && $0.endNs <= period.endNs }
-            let otherPeriods = periods.filter { $0.vm == period.vm }
-            let quiet = windows.filter { w in !otherPeriods.contains { w.endNs > $0.startNs && w.startNs < $0.endNs } }
-            let (frequent, over) = ranker.rank(period: inside, quiet: quiet)
+            let windows = indices[period.vm] ?? []
+            let inside = windows.filter { i in
+                let h = evidence.head(at: i)
+                return h.startNs >= period.startNs && h.endNs <= period.endNs
+            }.lazy.map { evidence[$0] }
+            if quietByVM[period.vm] == nil {
+                let otherPeriods = periods.filter { $0.vm == period.vm }
+                let quiet = windows.filter { i in
+                    let w = evidence.head(at: i)
+                    return !otherPeriods.contains { w.endNs > $0.startNs && w.startNs < $0.endNs }
+                }
+                quietByVM[period.vm] = RootCauseRanker.totals(quiet.lazy.map { evidence[$0] })
+            }
+            let (frequent, over) = ranker.rank(period: inside, quietKeys: quietByVM[period.vm]!.keys, quietSeconds: quietByVM[period.vm]!.seconds)
             let culprit = finder.culprit(of: period, windows: inside)
             return PeriodReport(period: period, frequentKeys: frequent, overRepresentedKeys: over, culprit: culprit,
                                 action: ActionAdvisor.action(for: period, culprit: culprit))
@@ -60,7 +73,7 @@ public struct Diagnoser: Sendable {
     /// the VM that made more of the bytes on it over that whole contention loses its periods in it
     /// (both keep theirs when the bytes are equal). A disk (net) period in which no one else used
     /// the VM's devices (links) at all is dropped too: no tenant interfered.
-    static func withoutSaturators(_ reports: [PeriodReport], evidence: [String: [WindowEvidence]],
+    static func withoutSaturators<W: Collection<WindowEvidence>>(_ reports: [PeriodReport], evidence: [String: W],
                                   contentionGapNs: Int64 = 1_000_000_000) -> [PeriodReport] {
         var dropped = Set<Int>()
         func blames(_ r: PeriodReport, _ kind: InterferenceKind, _ resource: Resource) -> (vm: String, culprit: String)? {
@@ -70,7 +83,7 @@ public struct Diagnoser: Sendable {
         for (i, a) in reports.enumerated() where a.period.kind == .disk || a.period.kind == .net {
             // Alone on the device (link) for the whole period: busy, not interfered with by anyone.
             if a.culprit.name == nil, a.culprit.others.isEmpty, a.culprit.share == 0,
-               !neighboursUsed(a, evidence: evidence[a.period.vm] ?? []) {
+               !(evidence[a.period.vm].map { neighboursUsed(a, evidence: $0) } ?? false) {
                 dropped.insert(i)
                 continue
             }
@@ -96,7 +109,7 @@ public struct Diagnoser: Sendable {
             // Judged over the whole contention, not one burst.
             let device = a.culprit.resource.device ?? ""
             var own: Int64 = 0, theirs: Int64 = 0
-            for w in evidence[a.period.vm] ?? [] where w.startNs >= from && w.endNs <= to {
+            for w in evidence[a.period.vm].map(AnySequence.init) ?? AnySequence([]) where w.startNs >= from && w.endNs <= to {
                 let users = (a.period.kind == .disk ? w.diskBytes : w.netBytes)[device] ?? [:]
                 own += users[a.period.vm] ?? 0
                 theirs += users[b] ?? 0
@@ -108,7 +121,7 @@ public struct Diagnoser: Sendable {
 
     /// Whether anyone but the VM (unattributed bytes aside) used the devices (links) it used, in
     /// the period's windows.
-    static func neighboursUsed(_ r: PeriodReport, evidence: [WindowEvidence]) -> Bool {
+    static func neighboursUsed(_ r: PeriodReport, evidence: some Collection<WindowEvidence>) -> Bool {
         evidence.contains { w in
             guard w.startNs >= r.period.startNs, w.endNs <= r.period.endNs else { return false }
             let usage = r.period.kind == .disk ? w.diskBytes : w.netBytes

@@ -47,8 +47,9 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
         return (own, all)
     }
 
-    public func apply(_ scores: [WindowScore], evidence: [WindowEvidence]) -> [WindowScore] {
-        let byVM = Dictionary(grouping: evidence, by: \.vm).mapValues { $0.sorted { $0.startNs < $1.startNs } }
+    public func apply<E: EvidenceWindows>(_ scores: [WindowScore], evidence: E) -> [WindowScore] {
+        let byVM = Dictionary(grouping: evidence.indices, by: { evidence.head(at: $0).vm })
+            .mapValues { $0.sorted { evidence.head(at: $0).startNs < evidence.head(at: $1).startNs } }
         var lastDisk: [String: Int64] = [:], lastNet: [String: Int64] = [:]
         var used: [String: (disk: Set<Int64>, net: Set<Int64>)] = [:]
         for (vm, windows) in byVM {
@@ -61,7 +62,8 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
             // happened to hit, and a victim held back by a newcomer stops being "most of the
             // bytes" as soon as the newcomer's bytes are, even while it sends nothing.
             var diskUse = TrailingSharedUse(), netUse = TrailingSharedUse()
-            for w in windows {
+            for i in windows {
+                let w = evidence[i]
                 let index = w.endNs > w.startNs ? w.startNs / (w.endNs - w.startNs) : 0
                 diskShare = diskUse.push(index: index, user: vm, bytes: w.diskBytes, memory: memory, association: association).ownShare ?? diskShare
                 netShare = netUse.push(index: index, user: vm, bytes: w.netBytes, memory: memory, association: association).ownShare ?? netShare
@@ -76,7 +78,10 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
             }
             used[vm] = (disk, net)
         }
-        let index = Dictionary(uniqueKeysWithValues: evidence.map { ("\($0.vm)@\($0.startNs)", $0) })
+        let index = Dictionary(uniqueKeysWithValues: evidence.indices.map { i in
+            let h = evidence.head(at: i)
+            return ("\(h.vm)@\(h.startNs)", i)
+        })
         return scores.map { s in
             var s = s
             let u = used[s.vm]
@@ -84,7 +89,8 @@ public struct EvidenceGate: Sendable, Codable, Equatable {
             case .disk: if u?.disk.contains(s.startNs) != true { s.probability = 0 }
             case .net: if u?.net.contains(s.startNs) != true { s.probability = 0 }
             case .cpu:
-                if let w = index["\(s.vm)@\(s.startNs)"] {
+                if let i = index["\(s.vm)@\(s.startNs)"] {
+                    let w = evidence[i]
                     let stolen = w.stolenByName.filter { $0.key != s.vm }.values.reduce(0, +)
                     if Double(stolen) < minimumStolenShare * Double(max(1, w.vcpuNs)) { s.probability = 0 }
                 }

@@ -55,12 +55,32 @@ public struct RootCauseRanker: Sendable {
     }
 
     public func rank(period: [WindowEvidence], quiet: [WindowEvidence]) -> (frequent: [KeyCount], overRepresented: [KeyScore]) {
+        let (inQuiet, quietSeconds) = Self.totals(quiet)
+        return rank(period: period, quietKeys: inQuiet, quietSeconds: quietSeconds)
+    }
+
+    /// The keys counted over `windows` and their seconds (summed in order).
+    public static func totals(_ windows: some Collection<WindowEvidence>) -> (keys: [String: Int], seconds: Double) {
+        var counts: [String: Int] = [:]
+        var seconds = 0.0
+        for w in windows {
+            for (k, n) in keys(of: w) { counts[k, default: 0] += n }
+            seconds += w.seconds
+        }
+        return (counts, seconds)
+    }
+
+    /// `rank(period:quiet:)` with the quiet windows' `totals` made once (a VM's quiet windows are
+    /// the same for each of its periods).
+    public func rank(period: some Collection<WindowEvidence>, quietKeys inQuiet: [String: Int], quietSeconds: Double)
+        -> (frequent: [KeyCount], overRepresented: [KeyScore]) {
         var inPeriod: [String: Int] = [:]
-        var inQuiet: [String: Int] = [:]
-        for w in period { for (k, n) in Self.keys(of: w) { inPeriod[k, default: 0] += n } }
-        for w in quiet { for (k, n) in Self.keys(of: w) { inQuiet[k, default: 0] += n } }
-        let periodSeconds = max(1e-9, period.reduce(0) { $0 + $1.seconds })
-        let quietSeconds = quiet.reduce(0) { $0 + $1.seconds }
+        var periodSeconds = 0.0
+        for w in period {
+            for (k, n) in Self.keys(of: w) { inPeriod[k, default: 0] += n }
+            periodSeconds += w.seconds
+        }
+        periodSeconds = max(1e-9, periodSeconds)
         let frequent = inPeriod.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(top).map { KeyCount(key: $0.key, count: $0.value) }
         let scored = inPeriod.filter { $0.value >= minimumCount }.map { key, n -> KeyScore in

@@ -75,32 +75,22 @@ public struct Scorer {
     /// Only the rows `wanted` accepts are computed (the others stay empty): the means are read for
     /// "idle" windows alone.
     static func neighbourhoodMeans(_ table: FeatureTable, wanted: (Int) -> Bool = { _ in true }) -> [[String: Double]] {
-        let half = categorySpan / 2
         var out = [[String: Double]](repeating: [:], count: table.rows.count)
-        let byVM = Dictionary(grouping: table.rows.indices, by: { table.rows[$0].vm })
-        for rows in byVM.values {
-            for (n, i) in rows.enumerated() where wanted(i) {
-                let span = rows[max(0, n - half)...min(rows.count - 1, n + half)]
-                var means: [String: Double] = [:]
-                for (j, column) in table.schema.columns.enumerated() {
-                    let values = span.map { table.rows[$0].values[j] }.filter(\.isFinite)
-                    if !values.isEmpty { means[column] = values.reduce(0, +) / Double(values.count) }
-                }
-                out[i] = means
-            }
-        }
+        var around = Neighbourhood(columns: table.schema.columns)
+        for (i, row) in table.rows.enumerated() { around.push(vm: row.vm, index: i, values: row.values, wanted: wanted) { out[$0] = $1 } }
+        around.finish(wanted: wanted) { out[$0] = $1 }
         return out
     }
 
     public func score(path: String, features: TraceFeatures) throws -> ScoreReport {
-        let table = features.table
-        var (variant, windows, categories) = try windowScores(table)
+        let schema = features.table.schema
+        var (variant, windows, categories) = try windowScores(schema: schema, rows: features.forEachRow)
         windows = gate.apply(windows, evidence: features.evidence)
         let (periods, settled) = diagnoser.diagnosis(scores: windows, evidence: features.evidence)
         windows = settled
         var vms: [VMScore] = []
         for vm in features.vmNames {
-            let rows = table.rows.indices.filter { table.rows[$0].vm == vm }
+            let rows = windows.indices.filter { windows[$0].vm == vm }
             let own = periods.filter { $0.period.vm == vm }
             let held = HeldBackCategory.apply(categories: rows.map { categories[$0] }, windows: rows.map { windows[$0] },
                                               periods: own.map(\.period))
@@ -112,8 +102,8 @@ public struct Scorer {
                                windows: rows.map { windows[$0] }, windowCategories: rows.map { categories[$0] }, periods: own))
         }
         return ScoreReport(trace: path, variant: variant.name, schemaID: variant.schemaID,
-                           featureGroups: table.schema.groups.map(\.rawValue),
-                           absentColumns: variant.featureNames.filter { !table.schema.columns.contains($0) },
+                           featureGroups: schema.groups.map(\.rawValue),
+                           absentColumns: variant.featureNames.filter { !schema.columns.contains($0) },
                            detector: diagnoser.detector, vms: vms)
     }
 
@@ -121,43 +111,103 @@ public struct Scorer {
     /// with the model variant that fits the table's columns: the one per-window step of `score`
     /// and of a live scorer.
     public func windowScores(_ table: FeatureTable) throws -> (variant: ModelVariant, windows: [WindowScore], categories: [String]) {
-        let variant = try model.variant(forColumns: table.schema.columns, windowNs: table.schema.windowNs)
+        try windowScores(schema: table.schema) { body in try table.rows.forEach(body) }
+    }
+
+    /// Rows scored per `chunkRows` at a time (the matrices of one chunk are all that is held).
+    public var chunkRows = 4096
+
+    /// `windowScores` of the rows `rows` gives in order (a spool read back, say; called twice at
+    /// most: the second pass gives the windows scored on their neighbourhood their means): the
+    /// rows go through the model `chunkRows` at a time, so memory holds one chunk's matrices
+    /// and a few numbers per row, not the table.
+    public func windowScores(schema: FeatureSchema, rows: ((FeatureRow) throws -> Void) throws -> Void) throws
+        -> (variant: ModelVariant, windows: [WindowScore], categories: [String]) {
+        let variant = try model.variant(forColumns: schema.columns, windowNs: schema.windowNs)
         let classes = try Self.kinds(variant)
-        let index = variant.featureNames.map { table.schema.columns.firstIndex(of: $0) }
-        let raw = Matrix(rows: table.rows.count, columns: variant.featureNames.count,
-                         data: table.rows.flatMap { row in index.map { $0.map { row.values[$0] } ?? .nan } })
+        let pipeline = variant.pipeline
+        let index = variant.featureNames.map { schema.columns.firstIndex(of: $0) }
+        let width = variant.featureNames.count, k = classes.count
         // The clusters see a column the trace lacks as "nothing of it happened" when it is a
         // demand column (a trace with no network event cannot show a VM streaming); the
         // classifier takes it at its training mean, so that its absence does not read as a cause.
         let unseenDemand = variant.featureNames.indices.filter {
             index[$0] == nil && FeatureColumn.named(variant.featureNames[$0])?.role == .demand
         }
-        var clusterRaw = raw
-        for i in 0..<raw.rows { for j in unseenDemand { clusterRaw[i, j] = 0 } }
+        let idleColumn = schema.columns.firstIndex(of: FeatureColumn.schedIdleShare.name)
+        var heads: [(vm: String, startNs: Int64, endNs: Int64)] = []
+        var probabilities: [Double] = []      // k per row
+        var clusters: [Int] = []
+        var asleep: [Bool] = []               // `asleepRows`
+        var chunk: [Double] = [], chunkCount = 0
+        chunk.reserveCapacity(min(chunkRows, 1 << 16) * width)
+        func flush() {
+            guard chunkCount > 0 else { return }
+            let raw = Matrix(rows: chunkCount, columns: width, data: chunk)
+            let output = pipeline.transform(raw)
+            probabilities += variant.classifier.predictProbabilities(output.scaled).data
+            var components = output.components
+            if !unseenDemand.isEmpty {
+                var clusterRaw = raw
+                for i in 0..<raw.rows { for j in unseenDemand { clusterRaw[i, j] = 0 } }
+                components = pipeline.transform(clusterRaw).components
+            }
+            clusters += Self.nearest(components, centers: variant.centroids)
+            chunk.removeAll(keepingCapacity: true)
+            chunkCount = 0
+        }
+        try rows { row in
+            heads.append((row.vm, row.startNs, row.endNs))
+            asleep.append(idleColumn.map { row.values[$0] >= Self.asleepIdleShare } ?? false)
+            for c in index { chunk.append(c.map { row.values[$0] } ?? .nan) }
+            chunkCount += 1
+            if chunkCount >= chunkRows { flush() }
+        }
+        flush()
+
+        let idle = WorkloadCategory.idle.rawValue
+        var categories = clusters.map { variant.clusterNames[$0] }
+        let isIdle = categories.map { $0 == idle }
+        let wanted = { (i: Int) in isIdle[i] || asleep[i] }
+        if heads.indices.contains(where: wanted) {
+            // A slept-through window is scored on its neighbourhood's means, in chunks as well.
+            var sleptIndex: [Int] = [], slept: [Double] = []
+            func flushSlept() {
+                guard !sleptIndex.isEmpty else { return }
+                let means = Matrix(rows: sleptIndex.count, columns: width, data: slept)
+                let q = variant.classifier.predictProbabilities(pipeline.transform(means).scaled)
+                for (n, i) in sleptIndex.enumerated() { for c in 0..<k { probabilities[i * k + c] = q[n, c] } }
+                sleptIndex.removeAll(keepingCapacity: true)
+                slept.removeAll(keepingCapacity: true)
+            }
+            func ready(_ i: Int, _ around: [String: Double]) {
+                if isIdle[i] { categories[i] = Self.category(cluster: idle, around: around) }
+                if asleep[i] {
+                    sleptIndex.append(i)
+                    slept += variant.featureNames.map { around[$0] ?? .nan }
+                    if sleptIndex.count >= chunkRows { flushSlept() }
+                }
+            }
+            var neighbourhood = Neighbourhood(columns: schema.columns)
+            var i = 0
+            try rows { row in
+                neighbourhood.push(vm: row.vm, index: i, values: row.values, wanted: wanted, ready: ready)
+                i += 1
+            }
+            neighbourhood.finish(wanted: wanted, ready: ready)
+            flushSlept()
+        }
+
+        let none = classes.firstIndex(of: InterferenceKind.none) ?? 0
         var windows: [WindowScore] = []
-        var categories: [String] = []
-        if raw.rows > 0 {
-            let output = variant.pipeline.transform(raw)
-            var p = variant.classifier.predictProbabilities(output.scaled)
-            let components = unseenDemand.isEmpty ? output.components : variant.pipeline.transform(clusterRaw).components
-            let clusters = Self.nearest(components, centers: variant.centroids)
-            let asleep = Self.asleepRows(table)
-            let around = Self.neighbourhoodMeans(table) { variant.clusterNames[clusters[$0]] == WorkloadCategory.idle.rawValue || asleep.contains($0) }
-            if !asleep.isEmpty {
-                let rows = asleep.sorted()
-                let means = Matrix(rows: rows.count, columns: variant.featureNames.count,
-                                   data: rows.flatMap { i in variant.featureNames.map { around[i][$0] ?? .nan } })
-                let q = variant.classifier.predictProbabilities(variant.pipeline.transform(means).scaled)
-                for (n, i) in rows.enumerated() { for c in 0..<classes.count { p[i, c] = q[n, c] } }
+        windows.reserveCapacity(heads.count)
+        for (i, head) in heads.enumerated() {
+            var kind = InterferenceKind.cpu, best = -1.0
+            for (c, name) in classes.enumerated() where name != InterferenceKind.none && probabilities[i * k + c] > best {
+                best = probabilities[i * k + c]; kind = name
             }
-            for (i, row) in table.rows.enumerated() {
-                var kind = InterferenceKind.cpu, best = -1.0
-                for (c, name) in classes.enumerated() where name != InterferenceKind.none && p[i, c] > best { best = p[i, c]; kind = name }
-                let none = classes.firstIndex(of: InterferenceKind.none) ?? 0
-                windows.append(WindowScore(vm: row.vm, startNs: row.startNs, endNs: row.endNs,
-                                           probability: 1 - p[i, none], kind: kind))
-                categories.append(Self.category(cluster: variant.clusterNames[clusters[i]], around: around[i]))
-            }
+            windows.append(WindowScore(vm: head.vm, startNs: head.startNs, endNs: head.endNs,
+                                       probability: 1 - probabilities[i * k + none], kind: kind))
         }
         return (variant, windows, categories)
     }
@@ -187,5 +237,56 @@ public enum ScoreError: Error, CustomStringConvertible, Equatable {
         case .unknownClass(let variant, let name):
             return "model variant `\(variant)` has the class `\(name)`, which is not an interference kind (\(InterferenceKind.allCases.map(\.rawValue).joined(separator: ", ")))"
         }
+    }
+}
+
+/// Each VM's last `Scorer.categorySpan` rows as they come: a row's neighbourhood means (each
+/// column's mean of its finite values over the VM's rows within `categorySpan / 2` before and
+/// after it, cut at the VM's first and last rows) are ready once the rows after it are seen, or at
+/// `finish`. Memory: `categorySpan` rows per VM.
+struct Neighbourhood {
+    let columns: [String]
+    private var recent: [String: (seen: Int, rows: [(index: Int, values: [Double])])] = [:]
+    private var order: [String] = []
+
+    init(columns: [String]) { self.columns = columns }
+
+    /// Row `index` of the table (the next row of `vm`); `ready` gets the means of the row whose
+    /// span it completes, if `wanted` accepts it.
+    mutating func push(vm: String, index: Int, values: [Double], wanted: (Int) -> Bool, ready: (Int, [String: Double]) -> Void) {
+        let half = Scorer.categorySpan / 2
+        if recent[vm] == nil { recent[vm] = (0, []); order.append(vm) }
+        recent[vm]!.seen += 1
+        recent[vm]!.rows.append((index, values))
+        if recent[vm]!.rows.count > Scorer.categorySpan { recent[vm]!.rows.removeFirst() }
+        let rows = recent[vm]!.rows
+        // The row `half` before this one: its span is every row kept (the earliest cut at the VM's first).
+        guard recent[vm]!.seen > half else { return }
+        let centre = rows[rows.count - 1 - half].index
+        if wanted(centre) { ready(centre, means(rows[...])) }
+    }
+
+    /// The last `categorySpan / 2` rows of each VM, whose spans end at its last row.
+    mutating func finish(wanted: (Int) -> Bool, ready: (Int, [String: Double]) -> Void) {
+        let half = Scorer.categorySpan / 2
+        for vm in order {
+            let rows = recent[vm]!.rows
+            // Not yet ready: the VM's last `half` rows (all of them when it has no more).
+            for n in max(0, rows.count - half)..<rows.count {
+                guard wanted(rows[n].index) else { continue }
+                ready(rows[n].index, means(rows[max(0, n - half)...]))
+            }
+        }
+        recent = [:]
+        order = []
+    }
+
+    private func means(_ span: ArraySlice<(index: Int, values: [Double])>) -> [String: Double] {
+        var means: [String: Double] = [:]
+        for (j, column) in columns.enumerated() {
+            let values = span.map { $0.values[j] }.filter(\.isFinite)
+            if !values.isEmpty { means[column] = values.reduce(0, +) / Double(values.count) }
+        }
+        return means
     }
 }

@@ -34,6 +34,24 @@ public struct FeatureBuilder {
         return (table(from: &pending, analysis: analysis, allColumns: all.schema.columns), analysis)
     }
 
+    /// As `build`, but the rows wait in a `RowSpool` made in `spool` (a private folder, removed at
+    /// once: nothing is left on disk) and are read back narrowed (`SpooledRows`): memory stays
+    /// bounded by threads and VMs however long the trace.
+    public func buildSpooled(location: TraceLocation, spool directory: URL, alsoWindow: ((VMWindow) -> Void)? = nil,
+                             hostWindow: ((HostWindow) -> Void)? = nil,
+                             onEvent: ((Event, HostModel) -> Void)? = nil) throws -> (rows: SpooledRows, analysis: HostAnalysis) {
+        let all = FeatureExtractor(schema: FeatureSchema(groups: FeatureGroup.allCases, windowNs: configuration.windowNs))
+        let spool = try RowSpool(directory: directory, width: all.schema.columns.count)
+        let analysis = try HostAnalysis.run(location: location, configuration: configuration, onWindow: { w in
+            guard w.observedEndNs > w.observedStartNs else { return }
+            spool.append(vm: w.vm, start: w.startNs, end: w.endNs, values: all.values(for: w))
+            alsoWindow?(w)
+        }, onHostWindow: hostWindow, onEvent: onEvent)
+        let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
+        return (SpooledRows(spool: spool, schema: schema, allColumns: all.schema.columns,
+                            vmNames: analysis.model.registry.vms.map(\.name), labels: labels), analysis)
+    }
+
     /// The table of the present groups' columns; each pending row's values (every group's) are
     /// released as soon as its narrowed row is made, so both are never held whole at once.
     func table(from pending: inout [(vm: Int, start: Int64, end: Int64, values: [Double])], analysis: HostAnalysis,

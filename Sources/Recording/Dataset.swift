@@ -37,36 +37,57 @@ public struct Dataset: Sendable {
 
 /// The features and the evidence of one trace.
 public struct TraceFeatures {
+    /// The schema and, unless they were spooled (`rows`), the rows.
     public var table: FeatureTable
-    public var evidence: [WindowEvidence]
+    /// The rows parked on disk, when read with a spool folder; `table.rows` is then empty.
+    public var spooled: SpooledRows? = nil
+    public var evidence: EvidenceStore
     /// The host-model pass behind a CTF trace; nil for an Intel PT capture.
     public var analysis: HostAnalysis?
     /// The VMs, in the order the trace revealed them.
     public var vmNames: [String]
 
+    /// How many rows (in the table or spooled).
+    public var rowCount: Int { spooled?.count ?? table.rows.count }
+
+    /// Every row in order, from the table or read back from the spool.
+    public func forEachRow(_ body: (FeatureRow) throws -> Void) throws {
+        if let spooled { try spooled.forEach(body) } else { try table.rows.forEach(body) }
+    }
+
     /// The one place that switches on what a recording is: a CTF trace goes through the host
-    /// model, an Intel PT capture through the PT decoder.
+    /// model, an Intel PT capture through the PT decoder. With `spool` (a folder for a private
+    /// temporary file), a trace's rows wait on disk (`spooled`) instead of in the table.
     public static func read(_ recording: Recording, windowNs: Int64, labels: Labels?,
-                            reading: ReadingOptions = .init()) throws -> TraceFeatures {
+                            reading: ReadingOptions = .init(), spool: URL? = nil) throws -> TraceFeatures {
         switch recording.source {
         case .ptCapture:
             return try readPT(capture: URL(fileURLWithPath: recording.path), windowNs: windowNs, labels: labels)
         case .trace:
             let configuration = try recording.configuration(windowNs: windowNs, reading: reading)
-            return try read(location: recording.traceLocation(), configuration: configuration, labels: labels)
+            return try read(location: recording.traceLocation(), configuration: configuration, labels: labels, spool: spool)
         }
     }
 
     /// The traces of `location` (`Recording.traceLocation`); `onEvent` sees every event of the
-    /// same pass (e.g. for the report's timelines).
+    /// same pass (e.g. for the report's timelines); with `spool`, the rows wait on disk.
     public static func read(location: TraceLocation, configuration: HostModelConfiguration, labels: Labels?,
-                            onEvent: ((Event, HostModel) -> Void)? = nil) throws -> TraceFeatures {
-        let collector = EvidenceCollector()
-        let (table, analysis) = try FeatureBuilder(configuration: configuration, labels: labels)
-            .build(location: location, alsoWindow: collector.vmWindow, hostWindow: collector.hostWindow, onEvent: onEvent)
+                            spool: URL? = nil, onEvent: ((Event, HostModel) -> Void)? = nil) throws -> TraceFeatures {
+        let collector = try spool.map { try EvidenceCollector(spool: $0) } ?? EvidenceCollector()
+        let builder = FeatureBuilder(configuration: configuration, labels: labels)
+        let table: FeatureTable, analysis: HostAnalysis, spooled: SpooledRows?
+        if let spool {
+            let built = try builder.buildSpooled(location: location, spool: spool, alsoWindow: collector.vmWindow,
+                                                 hostWindow: collector.hostWindow, onEvent: onEvent)
+            (table, analysis, spooled) = (FeatureTable(schema: built.rows.schema), built.analysis, built.rows)
+        } else {
+            (table, analysis) = try builder.build(location: location, alsoWindow: collector.vmWindow,
+                                                  hostWindow: collector.hostWindow, onEvent: onEvent)
+            spooled = nil
+        }
         let names = analysis.model.registry.vms.map(\.name)
         collector.finish(vmNames: names)
-        return TraceFeatures(table: table, evidence: collector.evidence, analysis: analysis, vmNames: names)
+        return TraceFeatures(table: table, spooled: spooled, evidence: collector.store, analysis: analysis, vmNames: names)
     }
 
     /// An Intel PT capture: the `pt` group per VM and window (streamed from the decoder), with the
@@ -93,7 +114,7 @@ extension TraceFeatures {
         }
         var names: [String] = []
         for r in rows where !names.contains(r.vm) { names.append(r.vm) }
-        self.init(table: FeatureTable(schema: schema, rows: rows), evidence: [], analysis: nil, vmNames: names)
+        self.init(table: FeatureTable(schema: schema, rows: rows), spooled: nil, evidence: [], analysis: nil, vmNames: names)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HostModel
 
 /// What one VM's window holds for explaining interference: its event keys, who held its CPU while
@@ -61,24 +62,50 @@ public final class EvidenceCollector {
     }
     private var pending: [Pending] = []
     private var hostWindows: [Int64: HostWindow] = [:]
+    /// With a spool: every window written to it as it closes (`store`), only its head kept.
+    private let file: EvidenceFile?
+    private var heads: [EvidenceFile.Head] = []
+    /// The evidence as `finish` left it: `evidence` in memory, or read back from the spool.
+    public private(set) var store: EvidenceStore = []
 
-    public init() {}
+    /// Evidence kept in memory (`evidence`).
+    public init() { file = nil }
+
+    /// Evidence parked in a private temporary file made in `spool` (removed at once: nothing is
+    /// left on disk), read back through `store`; `evidence` stays empty.
+    public init(spool: URL) throws { file = try EvidenceFile(directory: spool) }
 
     public func vmWindow(_ w: VMWindow) {
         guard w.observedEndNs > w.observedStartNs else { return }
         func mean(_ xs: [Int64]) -> Double { xs.isEmpty ? 0 : Double(xs.reduce(0, +)) / Double(xs.count) / 1e6 }
+        if let file {
+            heads.append(file.append(vm: w.vm, startNs: w.startNs, endNs: w.endNs, seconds: w.seconds, hostWindow: w.index,
+                                     keys: w.keys, stolenByName: w.stolenByName,
+                                     waitedNs: w.states[.preempted] + w.states[.waiting], vcpuNs: w.states.total,
+                                     diskLatencyMs: mean(w.diskLatencies), xmitDelayMs: mean(w.xmitDelays)))
+            return
+        }
         pending.append(Pending(vm: w.vm, index: w.index, startNs: w.startNs, endNs: w.endNs, seconds: w.seconds,
                                keys: w.keys, stolenByName: w.stolenByName,
                                waitedNs: w.states[.preempted] + w.states[.waiting], vcpuNs: w.states.total,
                                diskLatencyMs: mean(w.diskLatencies), xmitDelayMs: mean(w.xmitDelays)))
     }
 
-    public func hostWindow(_ w: HostWindow) { hostWindows[w.index] = w }
+    public func hostWindow(_ w: HostWindow) {
+        if let file { file.append(w) } else { hostWindows[w.index] = w }
+    }
 
     /// Resolves VM names once the run is over (names may be learnt late). The VM windows of one
     /// host window share its tables (one copy of the unattributed bytes per host window, not per
     /// VM window).
     public func finish(vmNames: [String]) {
+        if let file {
+            file.flush()
+            store = EvidenceStore(file: file, heads: heads, vmNames: vmNames)
+            heads = []
+            return
+        }
+        defer { store = EvidenceStore(evidence) }
         var unattributed: [Int64: [String: Int64]] = [:]
         evidence = []
         evidence.reserveCapacity(pending.count)

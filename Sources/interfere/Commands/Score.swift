@@ -29,7 +29,8 @@ struct Score: ParsableCommand {
             var analyses: [HostAnalysis] = []
             for host in hosts {
                 Progress.say("reading \(host.path)")
-                let features = try TraceFeatures.read(host, windowNs: m.training.windowNs, labels: nil, reading: TraceOptions.reading)
+                let features = try TraceFeatures.read(host, windowNs: m.training.windowNs, labels: nil, reading: TraceOptions.reading,
+                                                      spool: FileManager.default.temporaryDirectory)
                 if let analysis = features.analysis { analyses.append(analysis) }
                 let path = set.isSingle ? options.trace : host.path
                 reports.append(try Scorer(model: m, diagnoser: Diagnoser(detector: model.detector)).score(path: path, features: features))
