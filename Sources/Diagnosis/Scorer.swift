@@ -34,11 +34,15 @@ public struct Scorer {
     public var model: InterferenceModel
     public var diagnoser: Diagnoser
     public var gate: EvidenceGate
+    /// Rows scored `chunkRows` at a time (the matrices of one chunk are all that is held); the
+    /// scores do not depend on it (at least 1).
+    public var chunkRows: Int
 
-    public init(model: InterferenceModel, diagnoser: Diagnoser = .init(), gate: EvidenceGate = .init()) {
+    public init(model: InterferenceModel, diagnoser: Diagnoser = .init(), gate: EvidenceGate = .init(), chunkRows: Int = 4096) {
         self.model = model
         self.diagnoser = diagnoser
         self.gate = gate
+        self.chunkRows = max(1, chunkRows)
     }
 
     /// A window's category: its cluster's name, except that I/O the VM shows around the window
@@ -113,9 +117,6 @@ public struct Scorer {
     public func windowScores(_ table: FeatureTable) throws -> (variant: ModelVariant, windows: [WindowScore], categories: [String]) {
         try windowScores(schema: table.schema) { body in try table.rows.forEach(body) }
     }
-
-    /// Rows scored per `chunkRows` at a time (the matrices of one chunk are all that is held).
-    public var chunkRows = 4096
 
     /// `windowScores` of the rows `rows` gives in order (a spool read back, say; called twice at
     /// most: the second pass gives the windows scored on their neighbourhood their means): the

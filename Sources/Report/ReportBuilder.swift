@@ -16,6 +16,10 @@ public struct ReportBuilder {
     public var maxBins = 1000
     /// At most this many I/O threads drawn per VM (the most active), besides vCPUs and vhost.
     public var maxIOThreads = 8
+    /// A folder for private temporary files (removed at once: nothing is left in it): a trace's
+    /// feature rows and evidence wait there instead of in memory, so memory does not grow with
+    /// the trace's length. Nil: they stay in memory.
+    public var spool: URL?
 
     public init() {}
 
@@ -40,13 +44,13 @@ public struct ReportBuilder {
         let recorder = ActivityRecorder(capacity: maxBins)
         var configuration = configuration
         configuration.recordsStateChanges = true
-        let features = try TraceFeatures.read(location: location, configuration: configuration, labels: nil,
+        let features = try TraceFeatures.read(location: location, configuration: configuration, labels: nil, spool: spool,
                                               onEvent: { recorder.consume($0, model: $1) })
         if let last = features.analysis?.inventory.lastTimeNs { recorder.finish(endNs: last) }
         var notScored: String?
         var score: ScoreReport?
         if let model {
-            if features.table.rows.isEmpty {
+            if features.rowCount == 0 {
                 notScored = "Not scored: the trace has no VM window to score."
             } else {
                 do { score = try Scorer(model: model, diagnoser: diagnoser).score(path: path, features: features) }
@@ -55,11 +59,11 @@ public struct ReportBuilder {
         } else {
             notScored = "Not scored: no model was given."
         }
-        return document(path: path, features: features, recorder: recorder, score: score, notScored: notScored)
+        return try document(path: path, features: features, recorder: recorder, score: score, notScored: notScored)
     }
 
     func document(path: String, features: TraceFeatures, recorder: ActivityRecorder,
-                  score: ScoreReport?, notScored: String?) -> ReportDocument {
+                  score: ScoreReport?, notScored: String?) throws -> ReportDocument {
         let analysis = features.analysis!
         let inventory = analysis.inventory
         let registry = analysis.model.registry
@@ -81,39 +85,18 @@ public struct ReportBuilder {
         if let notScored { missing.append(notScored) }
 
         let cpus = resourceLanes(recorder: recorder, registry: registry)
+        let timelines = try timelines(features: features, score: score, splits: splits)
         var vms: [ReportDocument.VM] = []
         for (index, vm) in registry.vms.enumerated() {
-            let rows = features.table.rows.enumerated().filter { $0.element.vm == vm.name }
             let scored = score?.vms.first { $0.vm == vm.name }
-            let windows = scored?.windows ?? []
             var view = ReportDocument.VM(name: vm.name, pid: vm.pid, index: index, category: scored?.category,
                                          categoryShares: (scored?.categoryShares ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
                                          columns: [], rates: [], periods: scored?.periods ?? [], threads: [], threadsLeftOut: 0)
-            let schema = features.table.schema
-            func column(_ name: String) -> (Int) -> Double {
-                guard let c = schema.columns.firstIndex(of: name) else { return { _ in 0 } }
-                return { rows[$0].element.values[c] }
-            }
-            typealias C = FeatureColumn
-            let guest = column(C.kvmGuestShare.name), hyp = column(C.kvmHypervisorShare.name), run = column(C.schedRunningShare.name)
-            let pre = column(C.schedPreemptedShare.name), wait = column(C.schedWaitingShare.name), idle = column(C.schedIdleShare.name)
-            let perWindow: [ReportDocument.Column] = rows.indices.map { i in
-                let w = i < windows.count ? windows[i] : nil
-                let states = splits ? [guest(i), hyp(i), pre(i), wait(i), idle(i)] : [0, run(i), pre(i), wait(i), idle(i)]
-                return .init(startNs: rows[i].element.startNs, endNs: rows[i].element.endNs, states: states,
-                             probability: w?.probability ?? .nan, kind: w?.kind, windows: 1)
-            }
-            let group = max(1, (perWindow.count + maxColumns - 1) / maxColumns)
-            view.columns = Self.merge(perWindow, by: group)
-            for (name, unit, parts, scale) in Self.rates where parts.allSatisfy({ schema.columns.contains($0.name) }) {
-                let getters = parts.map { column($0.name) }
-                let values = rows.indices.map { i in getters.reduce(0) { $0 + $1(i) } * scale }
-                guard values.contains(where: { $0 > 0 }) else { continue }
-                let merged = stride(from: 0, to: values.count, by: group).map { s in
-                    let part = values[s..<min(values.count, s + group)]
-                    return part.reduce(0, +) / Double(part.count)
+            if let timeline = timelines.byVM[vm.name] {
+                view.columns = timeline.columns
+                for (rate, made) in zip(timelines.rates, timeline.rates) where made.any {
+                    view.rates.append(.init(name: rate.name, unit: rate.unit, values: made.values))
                 }
-                view.rates.append(.init(name: name, unit: unit, values: merged))
             }
             (view.threads, view.threadsLeftOut) = threadLanes(vm: index, recorder: recorder, analysis: analysis)
             vms.append(view)
@@ -125,6 +108,35 @@ public struct ReportBuilder {
             featureGroups: features.table.schema.groups.map(\.rawValue), modelVariant: score?.variant)
         return ReportDocument(summary: summary, originNs: origin, endNs: end, splitsGuest: splits, missing: missing,
                               cpus: cpus, vms: vms, detector: score?.detector)
+    }
+
+    /// Per VM name, its timeline columns and rates, from two passes of the rows (in memory or read
+    /// back from the spool): one counting each VM's rows (the size of the runs merged into one
+    /// column depends on it), one merging them as they go by; and the rates the trace has the
+    /// columns of, in `rates` order.
+    func timelines(features: TraceFeatures, score: ScoreReport?, splits: Bool)
+        throws -> (byVM: [String: VMTimeline], rates: [(name: String, unit: String)]) {
+        let schema = features.table.schema
+        var counts: [String: Int] = [:]
+        try features.forEachRow { counts[$0.vm, default: 0] += 1 }
+        typealias C = FeatureColumn
+        func at(_ column: FeatureColumn) -> Int? { schema.columns.firstIndex(of: column.name) }
+        // A column the trace lacks reads 0; without kvm events guest + hypervisor is running.
+        let states: [Int?] = splits ? [at(.kvmGuestShare), at(.kvmHypervisorShare), at(.schedPreemptedShare), at(.schedWaitingShare), at(.schedIdleShare)]
+            : [nil, at(.schedRunningShare), at(.schedPreemptedShare), at(.schedWaitingShare), at(.schedIdleShare)]
+        let present = Self.rates.filter { $0.2.allSatisfy { schema.columns.contains($0.name) } }
+        let rateParts = present.map { rate in (rate.2.map { at($0)! }, rate.3) }
+        var byVM: [String: VMTimeline] = [:]
+        for (vm, rows) in counts {
+            byVM[vm] = VMTimeline(rows: rows, maxColumns: maxColumns, windows: score?.vms.first { $0.vm == vm }?.windows ?? [],
+                                  rateCount: present.count)
+        }
+        try features.forEachRow { row in
+            byVM[row.vm]!.push(startNs: row.startNs, endNs: row.endNs, states: states.map { $0.map { row.values[$0] } ?? 0 },
+                               rates: rateParts.map { parts, scale in parts.reduce(0) { $0 + row.values[$1] } * scale })
+        }
+        for vm in byVM.keys { byVM[vm]!.finish() }
+        return (byVM, present.map { ($0.0, $0.1) })
     }
 
     /// (title, unit, feature columns summed, scale).

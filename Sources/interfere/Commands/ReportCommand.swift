@@ -27,7 +27,9 @@ struct ReportCommand: ParsableCommand {
             let set = try options.machineSet()
             let recording = try options.hostRecording()
             Progress.say("\(recording.source == .ptCapture ? "decoding" : "reading") \(options.trace)")
-            var document = try ReportBuilder().build(recording, reading: TraceOptions.reading, model: m,
+            var builder = ReportBuilder()
+            builder.spool = FileManager.default.temporaryDirectory
+            var document = try builder.build(recording, reading: TraceOptions.reading, model: m,
                                                      diagnoser: Diagnoser(detector: model.detector))
             // Guest traces beside the host: each VM's guest threads under it, when asked (without
             // it the report is the host trace's alone, byte for byte).
