@@ -34,15 +34,23 @@ public struct Scorer {
     public var model: InterferenceModel
     public var diagnoser: Diagnoser
     public var gate: EvidenceGate
-    /// Rows scored `chunkRows` at a time (the matrices of one chunk are all that is held); the
-    /// scores do not depend on it (at least 1).
-    public var chunkRows: Int
+    /// Rows scored `chunkRows` at a time (the matrices of one chunk are all that is held): a whole
+    /// number of `chunkQuantum` rows, so that the scores do not depend on it.
+    public private(set) var chunkRows: Int
 
+    /// What a chunk's row count is a multiple of. BLAS (`cblas_dgemm`) computes a product in
+    /// blocks of a few rows and the last, partial block with other kernels, whose sums can differ
+    /// in the last bit: in chunks of whole blocks each row lands in the same kind of block as when
+    /// the table is one chunk. With this machine's OpenBLAS every multiple of 4 rows gave the bits
+    /// of one chunk and odd sizes did not (`ChunkedScoringTests`); 64 leaves room for wider blocks.
+    public static let chunkQuantum = 64
+
+    /// `chunkRows` is rounded up to a whole number of `chunkQuantum` rows.
     public init(model: InterferenceModel, diagnoser: Diagnoser = .init(), gate: EvidenceGate = .init(), chunkRows: Int = 4096) {
         self.model = model
         self.diagnoser = diagnoser
         self.gate = gate
-        self.chunkRows = max(1, chunkRows)
+        self.chunkRows = max(1, (chunkRows + Self.chunkQuantum - 1) / Self.chunkQuantum) * Self.chunkQuantum
     }
 
     /// A window's category: its cluster's name, except that I/O the VM shows around the window
