@@ -37,7 +37,7 @@ struct Score: ParsableCommand {
             }
             if !analyses.isEmpty { options.warnUnusedNames(configuration, analyses: analyses) }
             if options.json {
-                try ScoreJSON.print(reports, single: reports.count == 1)
+                if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) }
             } else {
                 print(reports.map { TextRender.score($0, windows: windows) }.joined(separator: "\n"), terminator: "")
             }
