@@ -6,8 +6,8 @@
 #      (`interfere simulate --preset bench --seed 7 --duration 65 --no-pt`);
 #   2. work: instructions of both under `valgrind --tool=callgrind` on a 0.3 M-event host
 #      (same preset, `--duration 4`): the noise-free figure;
-#   3. with BIG=1, peak RSS (`/usr/bin/time -f %M`) of `score` on the 5.3 M host and on a
-#      ~52 M-event one (`--duration 650`, written to $TMPDIR and deleted after).
+#   3. with BIG=1, peak RSS (`/usr/bin/time -f %M`) of `score` and of `report` on the 5.3 M host
+#      and on a ~52 M-event one (`--duration 650`, written to $TMPDIR and deleted after).
 #
 #   Benchmarks/score/bench.sh [PAIRS]      (PAIRS default 5; BIN=path to take a built binary)
 #
@@ -85,8 +85,13 @@ print(f"      ratio score / dummy: {s / d:.2f}x")
 PY
 }
 
-peak_rss() {   # peak_rss TRACE: KiB
+peak_rss() {   # peak_rss TRACE: KiB of `score`
     /usr/bin/time -f %M "$BIN" score "$1" -m "$MODEL" 2>&1 >/dev/null | tail -n 1
+}
+
+report_rss() {   # report_rss TRACE: KiB of `report` (its HTML to $TRACES, deleted after)
+    /usr/bin/time -f %M "$BIN" report "$1" -m "$MODEL" -o "$TRACES/bench-report.html" 2>&1 >/dev/null | tail -n 1
+    rm -f "$TRACES/bench-report.html"
 }
 
 ratio_wall "$TRACES/host-65s"
@@ -97,11 +102,14 @@ if [ "${BIG:-0}" = 1 ]; then
     "$BIN" simulate --preset bench --seed 7 --duration 650 --no-pt -o "$big" >/dev/null
     small_kb=$(peak_rss "$TRACES/host-65s")
     big_kb=$(peak_rss "$big")
+    small_report_kb=$(report_rss "$TRACES/host-65s")
+    big_report_kb=$(report_rss "$big")
     big_events=$(events "$big")
     rm -rf "$big"
-    python3 - "$small_kb" "$big_kb" "$big_events" <<'PY'
+    python3 - "$small_kb" "$big_kb" "$big_events" "$small_report_kb" "$big_report_kb" <<'PY'
 import sys
-s, b, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+s, b, n, rs, rb = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 print(f"rss   interfere score peak RSS: {s / 1024:.0f} MiB on the 65 s host, {b / 1024:.0f} MiB on the 650 s host ({n / 1e6:.1f} M events): {b / s:.2f}x")
+print(f"rss   interfere report peak RSS: {rs / 1024:.0f} MiB on the 65 s host, {rb / 1024:.0f} MiB on the 650 s host: {rb / rs:.2f}x")
 PY
 fi
