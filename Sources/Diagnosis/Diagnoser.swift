@@ -34,7 +34,6 @@ public struct Diagnoser: Sendable {
     public func diagnosis<E: EvidenceWindows>(scores: [WindowScore], evidence: E) -> (reports: [PeriodReport], settled: [WindowScore]) {
         let periods = detector.periods(scores)
         let indices = Dictionary(grouping: evidence.indices, by: { evidence.head(at: $0).vm })
-        let byVM = indices.mapValues { $0.lazy.map { evidence[$0] } }
         var quietByVM: [String: (keys: [String: Int], seconds: Double)] = [:]
         let reports = periods.map { period in
             let windows = indices[period.vm] ?? []
@@ -55,7 +54,14 @@ public struct Diagnoser: Sendable {
             return PeriodReport(period: period, frequentKeys: frequent, overRepresentedKeys: over, culprit: culprit,
                                 action: ActionAdvisor.action(for: period, culprit: culprit))
         }
-        let kept = Self.withoutSaturators(reports, evidence: byVM)
+        // A VM's windows within [from, to], each read only once its head says it is inside.
+        let kept = Self.withoutSaturators(reports) { vm, from, to, body in
+            for i in indices[vm] ?? [] {
+                let h = evidence.head(at: i)
+                guard h.startNs >= from, h.endNs <= to else { continue }
+                if !body(evidence[i]) { return }
+            }
+        }
         let dropped = periods.filter { d in !kept.contains { $0.period == d } }
         guard !dropped.isEmpty else { return (kept, scores) }
         let settled = scores.map { s in
@@ -73,9 +79,13 @@ public struct Diagnoser: Sendable {
     /// the VM that made more of the bytes on it over that whole contention loses its periods in it
     /// (both keep theirs when the bytes are equal). A disk (net) period in which no one else used
     /// the VM's devices (links) at all is dropped too: no tenant interfered.
-    static func withoutSaturators<W: Collection<WindowEvidence>>(_ reports: [PeriodReport], evidence: [String: W],
-                                  contentionGapNs: Int64 = 1_000_000_000) -> [PeriodReport] {
+    /// `inside(vm, from, to, body)` gives `body` each of the VM's windows within [from, to] until
+    /// `body` returns false.
+    static func withoutSaturators(_ reports: [PeriodReport], contentionGapNs: Int64 = 1_000_000_000,
+                                  inside: (String, Int64, Int64, (WindowEvidence) -> Bool) -> Void) -> [PeriodReport] {
         var dropped = Set<Int>()
+        struct ContentionKey: Hashable { var vm: String, disk: Bool, device: String, from: Int64, to: Int64 }
+        var bytes: [ContentionKey: [String: Int64]] = [:]
         func blames(_ r: PeriodReport, _ kind: InterferenceKind, _ resource: Resource) -> (vm: String, culprit: String)? {
             guard r.period.kind == kind, r.culprit.resource == resource, let c = r.culprit.name else { return nil }
             return (r.period.vm, c)
@@ -83,7 +93,7 @@ public struct Diagnoser: Sendable {
         for (i, a) in reports.enumerated() where a.period.kind == .disk || a.period.kind == .net {
             // Alone on the device (link) for the whole period: busy, not interfered with by anyone.
             if a.culprit.name == nil, a.culprit.others.isEmpty, a.culprit.share == 0,
-               !(evidence[a.period.vm].map { neighboursUsed(a, evidence: $0) } ?? false) {
+               !neighboursUsed(a, inside: inside) {
                 dropped.insert(i)
                 continue
             }
@@ -107,25 +117,32 @@ public struct Diagnoser: Sendable {
             }
             guard chain.contains(where: { reports[$0].period.vm == b }) else { continue }
             // Judged over the whole contention, not one burst.
+            // Each user's bytes on the device over the contention, summed once per contention
+            // (its other periods share it; the windows may have to be read back from disk).
             let device = a.culprit.resource.device ?? ""
-            var own: Int64 = 0, theirs: Int64 = 0
-            for w in evidence[a.period.vm].map(AnySequence.init) ?? AnySequence([]) where w.startNs >= from && w.endNs <= to {
-                let users = (a.period.kind == .disk ? w.diskBytes : w.netBytes)[device] ?? [:]
-                own += users[a.period.vm] ?? 0
-                theirs += users[b] ?? 0
+            let key = ContentionKey(vm: a.period.vm, disk: a.period.kind == .disk, device: device, from: from, to: to)
+            if bytes[key] == nil {
+                var sums: [String: Int64] = [:]
+                inside(a.period.vm, from, to) { w in
+                    for (user, n) in (key.disk ? w.diskBytes : w.netBytes)[device] ?? [:] { sums[user, default: 0] += n }
+                    return true
+                }
+                bytes[key] = sums
             }
-            if own > theirs { dropped.insert(i) }
+            if bytes[key]![a.period.vm] ?? 0 > bytes[key]![b] ?? 0 { dropped.insert(i) }
         }
         return reports.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
     }
 
     /// Whether anyone but the VM (unattributed bytes aside) used the devices (links) it used, in
     /// the period's windows.
-    static func neighboursUsed(_ r: PeriodReport, evidence: some Collection<WindowEvidence>) -> Bool {
-        evidence.contains { w in
-            guard w.startNs >= r.period.startNs, w.endNs <= r.period.endNs else { return false }
+    static func neighboursUsed(_ r: PeriodReport, inside: (String, Int64, Int64, (WindowEvidence) -> Bool) -> Void) -> Bool {
+        var used = false
+        inside(r.period.vm, r.period.startNs, r.period.endNs) { w in
             let usage = r.period.kind == .disk ? w.diskBytes : w.netBytes
-            return usage.values.contains { users in users[r.period.vm] != nil && users.contains { $0.key != r.period.vm && $0.value > 0 } }
+            used = usage.values.contains { users in users[r.period.vm] != nil && users.contains { $0.key != r.period.vm && $0.value > 0 } }
+            return !used
         }
+        return used
     }
 }
