@@ -5,6 +5,8 @@
 # Markdown table (scripts/loo-row.py says what each column is), after the domain-shift figure: a
 # model trained on the simulator alone (train-1..8), scored on each real recording.
 #   scripts/evaluate-real-loo.sh [GENERATED]     (GENERATED: default datasets/generated)
+# ONLY="NAME..." leaves out only those recordings (each still trained on all the others) and skips
+# the domain-shift figure: a quick look at a few rows while trying a change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${INTERFERE:-.build/release/interfere}
@@ -39,22 +41,24 @@ train() {  # train MODEL DATASET...
     "$BIN" train "$@" --seed 1 -o "${m%.json}.part.json" >/dev/null && mv "${m%.json}.part.json" "$m"
 }
 
-echo "Domain shift: trained on the simulator alone (train-1..8), scored on each real recording"
-echo
-train "$TMP/sim-only.json" $SIM
-header "recording"
 rm -f "$TMP/pool-sim.csv" "$TMP/pool-loo.csv"
-for r in $ALL; do POOL="$TMP/pool-sim.csv" row "$(basename "$r")" "$TMP/sim-only.json" "$r"; done
-echo
-python3 scripts/pooled-ari.py "$TMP/pool-sim.csv"
-
-echo
+if [ -z "${ONLY:-}" ]; then
+    echo "Domain shift: trained on the simulator alone (train-1..8), scored on each real recording"
+    echo
+    train "$TMP/sim-only.json" $SIM
+    header "recording"
+    for r in $ALL; do POOL="$TMP/pool-sim.csv" row "$(basename "$r")" "$TMP/sim-only.json" "$r"; done
+    echo
+    python3 scripts/pooled-ari.py "$TMP/pool-sim.csv"
+    echo
+fi
 echo "Leave one recording out: trained on train-1..8 and every other real recording"
 echo
 header "left out"
 for out in $ALL; do
-    rest=""; for r in $ALL; do [ "$r" = "$out" ] || rest="$rest $r"; done
     n=$(basename "$out")
+    [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $n "* ]] || continue
+    rest=""; for r in $ALL; do [ "$r" = "$out" ] || rest="$rest $r"; done
     train "$TMP/loo-$n.json" $SIM $rest
     POOL="$TMP/pool-loo.csv" row "$n" "$TMP/loo-$n.json" "$out"
 done
