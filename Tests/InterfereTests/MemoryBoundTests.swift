@@ -1,3 +1,4 @@
+import Foundation
 @testable import interfere
 import Testing
 
@@ -29,6 +30,30 @@ import Testing
             #expect(try MemoryBound.bytes("0", command: command) == nil)
         }
         #expect(try MemoryBound.bytes("99999999999T", command: "stats") == UInt64.max)
+    }
+
+    /// The resident bound (`INTERFERE_RESIDENT_LIMIT`): unset, 512 MiB for the commands that
+    /// stream a trace and none for the others; set, it overrides for every command.
+    @Test func theResidentBoundIsForTheStreamingCommandsAndTheVariableOverrides() throws {
+        for command in ["events", "stats", "features", "score", "report"] {
+            #expect(try MemoryBound.residentBytes(nil, command: command) == 512 << 20, "\(command)")
+        }
+        for command in ["train", "evaluate", "simulate", "model", "watch", nil] as [String?] {
+            #expect(try MemoryBound.residentBytes(nil, command: command) == nil, "\(command ?? "none")")
+        }
+        for command in ["train", "stats", nil] as [String?] {
+            #expect(try MemoryBound.residentBytes("2G", command: command) == 2 << 30)
+            #expect(try MemoryBound.residentBytes("none", command: command) == nil)
+            #expect(try MemoryBound.residentBytes("0", command: command) == nil)
+        }
+        #expect(throws: MemoryBound.Invalid.self) { try MemoryBound.residentBytes("4X", command: "stats") }
+        do { _ = try MemoryBound.residentBytes("4X", command: "stats") } catch {
+            #expect("\(error)" == "INTERFERE_RESIDENT_LIMIT=4X: not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)")
+        }
+        // This process's own resident memory reads as some megabytes; a process that is gone, nil.
+        let own = MemoryBound.residentAnonymous(pid: getpid())
+        #expect(own != nil && own! > 1 << 20)
+        #expect(MemoryBound.residentAnonymous(pid: -1) == nil)
     }
 
     @Test(arguments: ["4X", "", "G", "-1G", "1.5G", "١G", "none please"])
