@@ -42,15 +42,16 @@ enum MemoryBound {
     /// supervising parent checks every 50 ms and ends the child past. Same sizes as
     /// `INTERFERE_MEMORY_LIMIT`. Unlike `RLIMIT_DATA` it does not count address space reserved and
     /// never touched — OpenBLAS reserves about 130 MB per thread, so `score`'s data segment grows
-    /// with the machine's cores (280–370 MB here on 2) while its resident memory does not
-    /// (40–112 MB) — so it can be low enough that a library filling memory for a corrupt length
+    /// with the machine's cores (211–370 MB here on 2) while its resident memory does not
+    /// (44–112 MB) — so it can be low enough that a library filling memory for a corrupt length
     /// is stopped in about a second instead of the many seconds 4 GiB take to fill.
     static let residentVariable = "INTERFERE_RESIDENT_LIMIT"
 
     /// The commands that stream a trace and their resident bound when `INTERFERE_RESIDENT_LIMIT`
     /// is unset: `events`, `stats`, `features`, `score` and `report` stay at 40–112 MB of resident
-    /// memory from the bundled traces to 5 M events (and ~120 MB at 52 M: "Memory of score and
-    /// report"), 512 MiB is over four times that. The other commands (`train`, `evaluate`:
+    /// memory from the bundled traces to 5 M events, `score` and `report` at 121 MB on 52 M events
+    /// (512 MiB is four times that) and `features` to stdout, which holds its table, at 257 MB
+    /// there (`features -o` streams). The other commands (`train`, `evaluate`:
     /// all their rows in memory; `simulate`, `model`) have no resident bound unless it is set.
     static let residentDefaults: [String: UInt64] = [
         "events": 512 << 20, "stats": 512 << 20, "features": 512 << 20, "score": 512 << 20, "report": 512 << 20,
