@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "IntelPT", dependencies: ["AtomicOutput", "CIPT", "TraceIngest"], exclude: ["README.md"]),
         .target(name: "Simulator", dependencies: ["AtomicOutput", "CBabeltrace2", "TraceIngest", "HostModel", "IntelPT", "Learning",
                                                 .product(name: "HeapModule", package: "swift-collections")], swiftSettings: hotPath),
-        .target(name: "Report", dependencies: ["Diagnosis", "Features", "Recording", "HostModel", "Learning", "IntelPT", "TraceIngest"]),
+        .target(name: "Report", dependencies: ["AtomicOutput", "Diagnosis", "Features", "Recording", "HostModel", "Learning", "IntelPT", "TraceIngest"]),
         .target(name: "TestSupport", dependencies: ["TraceIngest"]),
 
         // The command-line tool: subcommands only.
@@ -58,11 +58,11 @@ let package = Package(
 
         .testTarget(name: "TraceIngestTests", dependencies: ["TraceIngest", "TestSupport"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel", "TraceIngest", "TestSupport"]),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "HostModel", "Recording", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["AtomicOutput", "Features", "HostModel", "Recording", "TraceIngest", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Recording", "TraceIngest", "HostModel", "TestSupport"]),
         .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
-        .testTarget(name: "InterfereTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "InterfereTests", dependencies: ["TestSupport", "interfere"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Recording", "Diagnosis", "Learning", "HostModel", "TraceIngest", "TestSupport"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Simulator", "HostModel", "TraceIngest", "TestSupport"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "Recording", "HostModel", "TraceIngest", "TestSupport"]),

@@ -11,7 +11,8 @@ input is run through one command with a time limit and classified:
   clean-bt2-abort     the same, the line saying libbabeltrace2 aborted (its assertion or precondition)
   clean-native-crash  the same, the line saying the child crashed in native code with no message
   clean-memory-bound  the same, the line saying the child reached its memory bound
-                      (INTERFERE_MEMORY_LIMIT, 4 GiB by default)
+                      (INTERFERE_MEMORY_LIMIT, 4 GiB by default) or its resident bound
+                      (INTERFERE_RESIDENT_LIMIT, 512 MiB for the commands that stream a trace)
   trap        exit 2, the line naming a Swift fatal error (our own trap, caught by the parent)
   noisy       exit 2 but not one error line
   exit-N      any other exit status
@@ -504,7 +505,7 @@ def run_one(n, seed, base, inputs, cache):
         outcome = "ok"
     elif rc == 2 and len(errors) == 1 and "Fatal error" in errors[0]:
         outcome = "trap"     # our own Swift trap, caught by the supervising parent: a bug to fix
-    elif rc == 2 and len(errors) == 1 and "the memory bound of" in errors[0]:
+    elif rc == 2 and len(errors) == 1 and ("the memory bound of" in errors[0] or "the resident bound of" in errors[0]):
         outcome = "clean-memory-bound"
     elif rc == 2 and len(errors) == 1 and errors[0].startswith("interfere: libbabeltrace2 aborted"):
         outcome = "clean-bt2-abort"

@@ -11,6 +11,17 @@ public enum AtomicOutput {
         public var reason: String
         public var description: String { "\(path): cannot write: \(reason)" }
         public init(path: String, reason: String) { self.path = path; self.reason = reason }
+        /// The failure of writing `path` that `error` (Foundation's, from a `FileHandle`) tells:
+        /// its POSIX reason when it carries one (`No space left on device`).
+        public init(path: String, error: any Error) {
+            let ns = error as NSError
+            let posix = ns.domain == NSPOSIXErrorDomain ? ns : ns.userInfo[NSUnderlyingErrorKey] as? NSError
+            if let posix, posix.domain == NSPOSIXErrorDomain {
+                self.init(path: path, reason: String(cString: strerror(Int32(posix.code))))
+            } else {
+                self.init(path: path, reason: "\(error)")
+            }
+        }
     }
 
     /// The temporary name used beside `url` while it is written: `.NAME.tmp-PID`.
@@ -31,9 +42,8 @@ public enum AtomicOutput {
     /// Writes `data` to `path` atomically.
     public static func write(_ data: Data, to path: String) throws {
         try stage(path) { temporary in
-            guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-                throw Failure(path: path, reason: "the folder does not exist or is not writable")
-            }
+            // Foundation's error carries the system's reason (a full disk: No space left on device).
+            do { try data.write(to: temporary) } catch { throw Failure(path: path, error: error) }
         }
     }
 

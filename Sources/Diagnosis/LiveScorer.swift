@@ -97,7 +97,7 @@ public final class LiveScorer {
         let collector = EvidenceCollector()
         for w in windows { collector.vmWindow(w) }
         collector.hostWindow(h)
-        collector.finish(vmNames: vmNames)
+        try collector.finish(vmNames: vmNames)
         let (variant, allScores, _) = try scorer.windowScores(FeatureTable(schema: schema, rows: rows))
         let scores = newRow.map { allScores[$0] }
         variantName = variant.name

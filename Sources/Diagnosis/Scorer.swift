@@ -99,6 +99,8 @@ public struct Scorer {
         var (variant, windows, categories) = try windowScores(schema: schema, rows: features.forEachRow)
         windows = gate.apply(windows, evidence: features.evidence)
         let (periods, settled) = diagnoser.diagnosis(scores: windows, evidence: features.evidence)
+        // Evidence on disk that could not be read back: an error, not a verdict made without it.
+        try features.evidence.checkReads()
         windows = settled
         var vms: [VMScore] = []
         for vm in features.vmNames {

@@ -47,6 +47,7 @@ public struct FeatureBuilder {
             spool.append(vm: w.vm, start: w.startNs, end: w.endNs, values: all.values(for: w))
             alsoWindow?(w)
         }, onHostWindow: hostWindow, onEvent: onEvent)
+        try spool.flush()
         let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
         return (SpooledRows(spool: spool, schema: schema, allColumns: all.schema.columns,
                             vmNames: analysis.model.registry.vms.map(\.name), labels: labels), analysis)
@@ -85,6 +86,7 @@ public struct FeatureBuilder {
             guard w.observedEndNs > w.observedStartNs else { return }
             spool.append(vm: w.vm, start: w.startNs, end: w.endNs, values: all.values(for: w))
         })
+        try spool.flush()
         let schema = FeatureSchema(groups: FeatureGroup.present(in: analysis.model.seenKinds), windowNs: configuration.windowNs)
         let keep = schema.columns.map { all.schema.columns.firstIndex(of: $0)! }
         let names = analysis.model.registry.vms.map(\.name)
@@ -96,20 +98,22 @@ public struct FeatureBuilder {
             var n = 0
             do {
                 var text = ""
-                func emit(_ s: String, force: Bool = false) {
+                func emit(_ s: String, force: Bool = false) throws {
                     text += s
-                    if text.utf8.count >= 1 << 20 || force { out.write(Data(text.utf8)); text = "" }
+                    guard text.utf8.count >= 1 << 20 || force else { return }
+                    do { try out.write(contentsOf: Data(text.utf8)) } catch { throw AtomicOutput.Failure(path: output, error: error) }
+                    text = ""
                 }
                 let hasLabels = labels != nil
-                emit(json ? FeatureTable.jsonHead(schema) : FeatureTable.csvHeader(schema, labels: hasLabels))
+                try emit(json ? FeatureTable.jsonHead(schema) : FeatureTable.csvHeader(schema, labels: hasLabels))
                 try spool.forEach { row in
                     let name = names[row.vm]
                     let r = FeatureRow(vm: name, startNs: row.start, endNs: row.end, values: keep.map { row.values[$0] },
                                        label: labels?.label(vm: name, startNs: row.start, endNs: row.end))
-                    emit(json ? (n == 0 ? "" : ",\n") + FeatureTable.jsonRow(r, schema: schema) : FeatureTable.csvLine(r, schemaID: schema.id, labels: hasLabels))
+                    try emit(json ? (n == 0 ? "" : ",\n") + FeatureTable.jsonRow(r, schema: schema) : FeatureTable.csvLine(r, schemaID: schema.id, labels: hasLabels))
                     n += 1
                 }
-                emit(json ? "\n  ]\n}\n" : "", force: true)
+                try emit(json ? "\n  ]\n}\n" : "", force: true)
                 try out.close()
             } catch {
                 try? out.close()

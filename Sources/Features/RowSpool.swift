@@ -3,7 +3,9 @@ import Foundation
 
 /// Feature rows parked on disk while a trace is read, so that memory does not grow with the
 /// trace's length: each row is the VM index, the window bounds and every column's value, appended
-/// to a temporary file and read back in order once the schema is known.
+/// to a `PrivateTemporaryFile` and read back in order once the schema is known. A write that fails
+/// (a full disk) is kept and thrown by `flush` and `forEach`, never a trap: rows are appended from
+/// the host model's callbacks, which cannot throw.
 final class RowSpool {
     struct Row {
         var vm: Int
@@ -12,58 +14,68 @@ final class RowSpool {
         var values: [Double]
     }
 
-    let url: URL
     let width: Int
-    private let handle: FileHandle
+    private let file: PrivateTemporaryFile
     private var buffer = Data()
+    private var written = 0            // bytes in the file
+    private var failure: PrivateTemporaryFile.Failure?
     private(set) var count = 0
 
     /// Creates the spool in a private folder made in `directory` (`mkdtemp`), opens it, then
     /// removes the file's name and the folder at once: the open file lives on until the spool is
     /// released, and nothing is left on disk whatever ends the process (exit, signal, crash).
-    init(directory: URL, width: Int) throws {
-        var template = Array(directory.appendingPathComponent(".interfere-rows-XXXXXX").path.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw AtomicOutput.Failure(path: directory.path, reason: "no temporary folder for the rows: \(String(cString: strerror(errno)))")
-        }
-        let folder = String(cString: made)
-        let file = URL(fileURLWithPath: folder).appendingPathComponent("rows")
-        defer { unlink(file.path); rmdir(folder) }
-        url = file
-        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forUpdatingAtPath: file.path) else {
-            throw AtomicOutput.Failure(path: directory.path, reason: "no temporary file for the rows")
-        }
-        self.handle = handle
+    convenience init(directory: URL, width: Int) throws {
+        self.init(file: try PrivateTemporaryFile(directory: directory, prefix: ".interfere-rows", name: "rows", contents: "the feature rows"),
+                  width: width)
+    }
+
+    /// The spool on `file` (tests: one opened on `/dev/full`).
+    init(file: PrivateTemporaryFile, width: Int) {
+        self.file = file
         self.width = width
     }
 
-    deinit {
-        try? handle.close()
-    }
+    /// The temporary file's path (its name is already removed).
+    var path: String { file.path }
 
     func append(vm: Int, start: Int64, end: Int64, values: [Double]) {
         var header = (Int64(vm), start, end)
         withUnsafeBytes(of: &header) { buffer.append(contentsOf: $0) }
         values.withUnsafeBytes { buffer.append(contentsOf: $0) }
         count += 1
-        if buffer.count >= 1 << 20 { flush() }
+        if buffer.count >= 1 << 20 {
+            do { try flush() } catch { buffer.removeAll(keepingCapacity: true) }
+        }
     }
 
-    private func flush() {
-        handle.write(buffer)
+    /// Writes what is buffered; throws the first write that failed (now or at an earlier append).
+    func flush() throws {
+        if let failure { throw failure }
+        guard !buffer.isEmpty else { return }
+        do {
+            try buffer.withUnsafeBytes { try file.write($0, at: written) }
+        } catch let f as PrivateTemporaryFile.Failure {
+            failure = f
+            throw f
+        }
+        written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Every row, in the order appended.
     func forEach(_ body: (Row) throws -> Void) throws {
-        flush()
-        try handle.seek(toOffset: 0)
+        try flush()
         let rowBytes = 24 + 8 * width
-        while true {
-            guard let chunk = try handle.read(upToCount: rowBytes * 4096), !chunk.isEmpty else { return }
+        let total = count * rowBytes
+        var chunk = [UInt8](repeating: 0, count: min(total, rowBytes * 4096))
+        var at = 0
+        while at < total {
+            let size = min(chunk.count, total - at)
+            try chunk.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<size]), at: at) }
+            at += size
             try chunk.withUnsafeBytes { raw in
                 var offset = 0
-                while offset + rowBytes <= raw.count {
+                while offset + rowBytes <= size {
                     let vm = raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)
                     let start = raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self)
                     let end = raw.loadUnaligned(fromByteOffset: offset + 16, as: Int64.self)

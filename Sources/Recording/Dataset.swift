@@ -86,7 +86,7 @@ public struct TraceFeatures {
             spooled = nil
         }
         let names = analysis.model.registry.vms.map(\.name)
-        collector.finish(vmNames: names)
+        try collector.finish(vmNames: names)
         return TraceFeatures(table: table, spooled: spooled, evidence: collector.store, analysis: analysis, vmNames: names)
     }
 

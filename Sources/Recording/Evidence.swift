@@ -97,10 +97,10 @@ public final class EvidenceCollector {
 
     /// Resolves VM names once the run is over (names may be learnt late). The VM windows of one
     /// host window share its tables (one copy of the unattributed bytes per host window, not per
-    /// VM window).
-    public func finish(vmNames: [String]) {
+    /// VM window). With a spool, throws the first write of it that failed (a full disk).
+    public func finish(vmNames: [String]) throws {
         if let file {
-            file.flush()
+            try file.flush()
             store = EvidenceStore(file: file, heads: heads, vmNames: vmNames)
             heads = []
             return

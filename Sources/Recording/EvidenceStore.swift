@@ -27,7 +27,8 @@ extension Array: EvidenceWindows where Element == WindowEvidence {
 /// The evidence of one trace, in memory or parked on disk (`EvidenceCollector(spool:)`): on
 /// disk, each window's keys, stolen time and its host window's device and link tables are one
 /// record of a private temporary file, read back (`subscript`) when a rule asks for the window;
-/// only the heads stay in memory, so memory does not grow with the windows' dictionaries.
+/// only the heads stay in memory, so memory does not grow with the windows' dictionaries. A failed
+/// read back is kept for `checkReads`.
 public struct EvidenceStore: EvidenceWindows, ExpressibleByArrayLiteral {
     private enum Storage {
         case memory([WindowEvidence])
@@ -51,8 +52,15 @@ public struct EvidenceStore: EvidenceWindows, ExpressibleByArrayLiteral {
     public subscript(i: Int) -> WindowEvidence {
         switch storage {
         case .memory(let w): return w[i]
-        case .disk(let file, let heads, let names): return file.read(heads[i], vmNames: names)
+        case .disk(let file, let heads, let names): return file.window(heads[i], vmNames: names)
         }
+    }
+
+    /// Throws the first failure to read a window back from disk (the subscript, a `Collection`'s,
+    /// cannot throw: a window that could not be read is its head with nothing else). Call it after
+    /// the windows were read and before anything made from them is used.
+    public func checkReads() throws {
+        if case .disk(let file, _, _) = storage, let failure = file.readFailure { throw failure }
     }
 
     public func head(at i: Int) -> EvidenceHead {
@@ -67,7 +75,8 @@ public struct EvidenceStore: EvidenceWindows, ExpressibleByArrayLiteral {
 
 /// The file behind an `EvidenceStore`: records of 64-bit words (strings as indices into a table
 /// kept in memory: names, devices and key details are few), appended while the trace is read.
-/// Made in a private folder (`mkdtemp`) whose file's name is removed at once, as `RowSpool`'s.
+/// A `PrivateTemporaryFile` (its name removed at once, as `RowSpool`'s); a failed write or read
+/// is a `PrivateTemporaryFile.Failure`, never a trap.
 final class EvidenceFile {
     struct Head {
         var vm: Int32
@@ -79,26 +88,25 @@ final class EvidenceFile {
         var words: Int32
     }
 
-    private let descriptor: Int32
+    private let file: PrivateTemporaryFile
     private var buffer: [Int64] = []
     private var written = 0            // words in the file
     private var strings: [String] = []
     private var ids: [String: Int64] = [:]
     private var hostOffsets: [Int64: (offset: Int, words: Int)] = [:]
+    /// The first write that failed (appends come from the host model's callbacks, which cannot
+    /// throw): later appends are dropped and `flush` throws it.
+    private var writeFailure: PrivateTemporaryFile.Failure?
+    /// The first read back that failed (a `Collection`'s subscript cannot throw): the window read
+    /// is empty and `checkReads` throws it.
+    private(set) var readFailure: PrivateTemporaryFile.Failure?
 
     init(directory: URL) throws {
-        var template = Array(directory.appendingPathComponent(".interfere-evidence-XXXXXX").path.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw AtomicOutput.Failure(path: directory.path, reason: "no temporary folder for the evidence: \(String(cString: strerror(errno)))")
-        }
-        let folder = String(cString: made)
-        let file = folder + "/evidence"
-        defer { unlink(file); rmdir(folder) }
-        descriptor = open(file, O_RDWR | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw AtomicOutput.Failure(path: directory.path, reason: "no temporary file for the evidence") }
+        file = try PrivateTemporaryFile(directory: directory, prefix: ".interfere-evidence", name: "evidence", contents: "the evidence")
     }
 
-    deinit { close(descriptor) }
+    /// The evidence file on `file` (tests: one opened on `/dev/full`).
+    init(file: PrivateTemporaryFile) { self.file = file }
 
     private func id(_ s: String) -> Int64 {
         if let i = ids[s] { return i }
@@ -140,38 +148,45 @@ final class EvidenceFile {
         flushIfFull()
     }
 
-    private func flushIfFull() { if buffer.count >= 1 << 17 { flush() } }
+    private func flushIfFull() {
+        guard buffer.count >= 1 << 17 else { return }
+        do { try flush() } catch { buffer.removeAll(keepingCapacity: true) }
+    }
 
-    func flush() {
+    /// Writes what is buffered; throws the first write that failed (now or at an earlier append).
+    func flush() throws {
+        if let writeFailure { throw writeFailure }
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(written * 8 + done))
-                precondition(n > 0, "EvidenceFile: cannot write the temporary file: \(String(cString: strerror(errno)))")
-                done += n
-            }
+        do {
+            try buffer.withUnsafeBytes { try file.write($0, at: written * 8) }
+        } catch let failure as PrivateTemporaryFile.Failure {
+            writeFailure = failure
+            throw failure
         }
         written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func words(at offset: Int, count: Int) -> [Int64] {
+    private func words(at offset: Int, count: Int) throws -> [Int64] {
         var out = [Int64](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset * 8 + done))
-                precondition(n > 0, "EvidenceFile: cannot read the temporary file back: \(String(cString: strerror(errno)))")
-                done += n
-            }
-        }
+        try out.withUnsafeMutableBytes { try file.read(into: $0, at: offset * 8) }
         return out
     }
 
+    /// `read`, or, when the file cannot be read back, the window's head with nothing else (the
+    /// failure kept for `checkReads`).
+    func window(_ head: Head, vmNames: [String]) -> WindowEvidence {
+        do { return try read(head, vmNames: vmNames) } catch {
+            if readFailure == nil { readFailure = error as? PrivateTemporaryFile.Failure }
+            return WindowEvidence(vm: vmNames[Int(head.vm)], startNs: head.startNs, endNs: head.endNs, seconds: head.seconds,
+                                  keys: [:], stolenByName: [:], waitedNs: 0, vcpuNs: 0, diskRequests: [:], diskBytes: [:],
+                                  netBytes: [:], netPackets: [:], diskLatencyMs: 0, xmitDelayMs: 0, netUnattributedBytes: [:])
+        }
+    }
+
     /// The window of `head`, with its host window's tables (empty when that window never closed).
-    func read(_ head: Head, vmNames: [String]) -> WindowEvidence {
-        var words = words(at: head.offset, count: Int(head.words))
+    func read(_ head: Head, vmNames: [String]) throws -> WindowEvidence {
+        var words = try words(at: head.offset, count: Int(head.words))
         var at = 0
         func next() -> Int64 { defer { at += 1 }; return words[at] }
         let waited = next(), vcpu = next()
@@ -189,7 +204,7 @@ final class EvidenceFile {
         var netBytes: [String: [String: Int64]] = [:], netPackets: [String: [String: Int]] = [:]
         var unowned: [String: Int64] = [:]
         if let host = hostOffsets[head.hostWindow] {
-            words = self.words(at: host.offset, count: host.words)
+            words = try self.words(at: host.offset, count: host.words)
             at = 0
             func table<V: BinaryInteger>(_: V.Type) -> [String: [String: V]] {
                 var t: [String: [String: V]] = [:]

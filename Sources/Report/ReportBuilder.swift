@@ -1,3 +1,4 @@
+import AtomicOutput
 import Diagnosis
 import Features
 import Foundation
@@ -54,6 +55,8 @@ public struct ReportBuilder {
                 notScored = "Not scored: the trace has no VM window to score."
             } else {
                 do { score = try Scorer(model: model, diagnoser: diagnoser).score(path: path, features: features) }
+                // The spool failing (a full disk) is an error of the run, not a verdict on the trace.
+                catch let failure as PrivateTemporaryFile.Failure { throw failure }
                 catch { notScored = "Not scored: \(error)" }
             }
         } else {

@@ -101,7 +101,7 @@ import TraceIngest
         let collector = EvidenceCollector()
         let analysis = try HostAnalysis.run(location: TraceLocation(path: folder.path), configuration: .init(vmNames: names),
                                             onWindow: collector.vmWindow, onHostWindow: collector.hostWindow)
-        collector.finish(vmNames: analysis.model.registry.vms.map(\.name))
+        try collector.finish(vmNames: analysis.model.registry.vms.map(\.name))
         let scores = collector.evidence.map { w -> WindowScore in
             let label = labels.label(vm: w.vm, startNs: w.startNs, endNs: w.endNs)
             let interfered = label.map { $0.interference != InterferenceKind.none } ?? false

@@ -62,7 +62,8 @@ import Testing
     @Test func aHugeAllocationUnderTheMemoryBoundIsOneLineAndExit2() throws {
         let trace = try sequenceBomb()
         let start = Date()
-        let r = try CLI.run(["stats", trace.path], environment: ["INTERFERE_MEMORY_LIMIT": "1G"])
+        // The data bound alone (the resident bound, below, would end it first).
+        let r = try CLI.run(["stats", trace.path], environment: ["INTERFERE_MEMORY_LIMIT": "1G", "INTERFERE_RESIDENT_LIMIT": "none"])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 2)
         let lines = r.stderr.split(separator: "\n")
@@ -70,6 +71,39 @@ import Testing
         #expect(lines.first?.contains("while reading \(trace.path)") == true)
         #expect(lines.first?.contains("the memory bound of 1 GiB reached; INTERFERE_MEMORY_LIMIT sets it") == true)
         #expect(seconds < 20)
+    }
+
+    /// With the default bounds the same input ends within seconds, not the 4.2–6.6 s (20 s and
+    /// more under load) of filling the 4 GiB data bound: the parent sees the child's own resident
+    /// memory pass `stats`' 512 MiB and ends it; one line naming that bound, exit 2.
+    @Test func aHugeAllocationPastTheResidentBoundEndsFastInOneLine() throws {
+        let trace = try sequenceBomb()
+        let start = Date()
+        let r = try CLI.run(["stats", trace.path])
+        let seconds = Date().timeIntervalSince(start)
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(lines.first?.hasPrefix("interfere: out of memory while reading \(trace.path) (") == true, "\(r.stderr)")
+        #expect(lines.first?.hasSuffix("GB of its own memory in use: the resident bound of 512 MiB reached; INTERFERE_RESIDENT_LIMIT sets it)") == true, "\(r.stderr)")
+        // About a second under a load of 10 on 2 cores; well under the data bound's time.
+        #expect(seconds < 5, "\(seconds) s")
+        // And a resident bound well above what a command needs changes nothing.
+        let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo").path
+        let bounded = try CLI.run(["stats", demo, "--json"], environment: ["INTERFERE_RESIDENT_LIMIT": "256M"])
+        let unbounded = try CLI.run(["stats", demo, "--json"], environment: ["INTERFERE_RESIDENT_LIMIT": "none"])
+        #expect(bounded.status == 0)
+        #expect(bounded.stdout == unbounded.stdout)
+    }
+
+    /// A resident bound that is not a size is refused before any work, as the data bound.
+    @Test func aResidentBoundThatIsNotASizeIsOneLine() throws {
+        let demo = Fixtures.projectRoot.appendingPathComponent("datasets/demo").path
+        let r = try CLI.run(["events", demo], environment: ["INTERFERE_RESIDENT_LIMIT": "lots"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "interfere: INTERFERE_RESIDENT_LIMIT=lots: not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)\n")
     }
 
     /// A bound that is not a size is refused before any work: one line, exit 2.

@@ -1,3 +1,4 @@
+import AtomicOutput
 import Features
 import Foundation
 import HostModel
@@ -36,8 +37,8 @@ import TraceIngest
                                diskLatencyMs: 1.25, xmitDelayMs: 0.5)
         let orphan = file.append(vm: 0, startNs: 0, endNs: 100, seconds: 0.1, hostWindow: 9, keys: [:], stolenByName: [:],
                                  waitedNs: 0, vcpuNs: 0, diskLatencyMs: 0, xmitDelayMs: 0)
-        file.flush()
-        let w = file.read(head, vmNames: ["db", "web"])
+        try file.flush()
+        let w = try file.read(head, vmNames: ["db", "web"])
         #expect(w.vm == "web" && w.startNs == 300 && w.endNs == 400 && w.seconds == 0.1)
         #expect(w.keys == [EventKey(.exit, "HLT"): 7, EventKey(.block, "vda write"): 2])
         #expect(w.stolenByName == ["backup": 5_000] && w.waitedNs == 6_000 && w.vcpuNs == 100_000)
@@ -46,9 +47,55 @@ import TraceIngest
         #expect(w.netBytes == host.netBytes && w.netPackets == host.netPackets)
         #expect(w.netUnattributedBytes == ["eth0": 120])
         // A window whose host window never closed has empty device and link tables.
-        let o = file.read(orphan, vmNames: ["db", "web"])
+        let o = try file.read(orphan, vmNames: ["db", "web"])
         #expect(o.vm == "db" && o.diskBytes.isEmpty && o.netUnattributedBytes.isEmpty)
         #expect(try left() == [])
+    }
+
+    /// The evidence file on a full disk (`/dev/full`: every write fails with ENOSPC): the flush
+    /// throws an error naming the file and the reason, and the collector's `finish` passes it on.
+    @Test func aFullDiskIsAnErrorOfTheEvidenceNotATrap() throws {
+        let file = EvidenceFile(file: try PrivateTemporaryFile(opening: "/dev/full", contents: "the evidence"))
+        _ = file.append(vm: 0, startNs: 0, endNs: 100, seconds: 0.1, hostWindow: 0, keys: [EventKey(.exit, "HLT"): 1], stolenByName: [:],
+                        waitedNs: 0, vcpuNs: 0, diskLatencyMs: 0, xmitDelayMs: 0)
+        let expected = PrivateTemporaryFile.Failure(path: "/dev/full", contents: "the evidence", operation: "write",
+                                                    reason: "No space left on device")
+        #expect(throws: expected) { try file.flush() }
+        #expect("\(expected)" == "/dev/full: cannot write the temporary file of the evidence: No space left on device")
+        // Kept: a second flush (nothing new buffered) throws it again rather than succeed.
+        #expect(throws: expected) { try file.flush() }
+    }
+
+    /// More than a buffer's worth of windows (2^17 words): the flush inside `append` fails
+    /// without trapping and the next flush throws it.
+    @Test func aFailureWhileAppendingEvidenceIsKeptForTheNextFlush() throws {
+        let file = EvidenceFile(file: try PrivateTemporaryFile(opening: "/dev/full", contents: "the evidence"))
+        for i in 0..<20_000 {
+            _ = file.append(vm: 0, startNs: Int64(i) * 100, endNs: Int64(i + 1) * 100, seconds: 0.1, hostWindow: Int64(i),
+                            keys: [EventKey(.exit, "HLT"): i], stolenByName: ["backup": 1], waitedNs: 0, vcpuNs: 0,
+                            diskLatencyMs: 0, xmitDelayMs: 0)
+        }
+        #expect(throws: PrivateTemporaryFile.Failure.self) { try file.flush() }
+    }
+
+    /// Evidence that cannot be read back (its file cut short after it was written): the window
+    /// read is its head alone, and `checkReads` throws the failure, naming the file.
+    @Test func evidenceThatCannotBeReadBackIsAnErrorOfTheStore() throws {
+        let path = scratch.appendingPathComponent("evidence").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let file = EvidenceFile(file: try PrivateTemporaryFile(opening: path, contents: "the evidence"))
+        let head = file.append(vm: 0, startNs: 0, endNs: 100, seconds: 0.1, hostWindow: 0, keys: [EventKey(.exit, "HLT"): 3],
+                               stolenByName: [:], waitedNs: 5, vcpuNs: 10, diskLatencyMs: 0, xmitDelayMs: 0)
+        try file.flush()
+        let store = EvidenceStore(file: file, heads: [head], vmNames: ["web"])
+        #expect(store[0].keys == [EventKey(.exit, "HLT"): 3])
+        try store.checkReads()
+        #expect(truncate(path, 8) == 0)
+        let w = store[0]
+        #expect(w.vm == "web" && w.startNs == 0 && w.endNs == 100 && w.keys.isEmpty)
+        let expected = PrivateTemporaryFile.Failure(path: path, contents: "the evidence", operation: "read back",
+                                                    reason: "it ends before byte \(Int(head.words) * 8)")
+        #expect(throws: expected) { try store.checkReads() }
     }
 
     @Test func aMissingSpoolFolderIsAnErrorNamingIt() {

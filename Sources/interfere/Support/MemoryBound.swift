@@ -20,8 +20,9 @@ enum MemoryBound {
 
     /// Why a bound setting was refused.
     struct Invalid: Error, CustomStringConvertible {
+        var variable = MemoryBound.variable
         let text: String
-        var description: String { "\(MemoryBound.variable)=\(text): not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)" }
+        var description: String { "\(variable)=\(text): not a size (e.g. 4G, 512M, 65536K, bytes; none for no bound)" }
     }
 
     /// The commands with no bound unless `INTERFERE_MEMORY_LIMIT` sets one: `train` holds every
@@ -33,6 +34,46 @@ enum MemoryBound {
     /// for `command` in `unboundedByDefault`.
     static func bytes(_ setting: String?, command: String? = nil) throws -> UInt64? {
         guard let setting else { return command.map(unboundedByDefault.contains) == true ? nil : defaultBytes }
+        return try size(setting, variable: variable)
+    }
+
+    /// `INTERFERE_RESIDENT_LIMIT`: the bound on the child's own resident memory (anonymous pages
+    /// in use, `RssAnon`: not a trace's mapped files, not what is only reserved), which the
+    /// supervising parent checks every 50 ms and ends the child past. Same sizes as
+    /// `INTERFERE_MEMORY_LIMIT`. Unlike `RLIMIT_DATA` it does not count address space reserved and
+    /// never touched — OpenBLAS reserves about 130 MB per thread, so `score`'s data segment grows
+    /// with the machine's cores (211–370 MB here on 2) while its resident memory does not
+    /// (44–112 MB) — so it can be low enough that a library filling memory for a corrupt length
+    /// is stopped in about a second instead of the many seconds 4 GiB take to fill.
+    static let residentVariable = "INTERFERE_RESIDENT_LIMIT"
+
+    /// The commands that stream a trace and their resident bound when `INTERFERE_RESIDENT_LIMIT`
+    /// is unset: `events`, `stats`, `features`, `score` and `report` stay at 40–112 MB of resident
+    /// memory from the bundled traces to 5 M events, `score` and `report` at 121 MB on 52 M events
+    /// (512 MiB is four times that) and `features` to stdout, which holds its table, at 257 MB
+    /// there (`features -o` streams). The other commands (`train`, `evaluate`:
+    /// all their rows in memory; `simulate`, `model`) have no resident bound unless it is set.
+    static let residentDefaults: [String: UInt64] = [
+        "events": 512 << 20, "stats": 512 << 20, "features": 512 << 20, "score": 512 << 20, "report": 512 << 20,
+    ]
+
+    /// The resident bound in bytes that `setting` asks for (nil: none); when unset, `command`'s
+    /// entry in `residentDefaults` (none when it has no entry).
+    static func residentBytes(_ setting: String?, command: String?) throws -> UInt64? {
+        guard let setting else { return command.flatMap { residentDefaults[$0] } }
+        return try size(setting, variable: residentVariable)
+    }
+
+    /// The child's own resident memory in bytes (`RssAnon` of /proc/PID/status), nil when gone.
+    static func residentAnonymous(pid: pid_t) -> UInt64? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }),
+              let kb = UInt64(line.dropFirst(8).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") else { return nil }
+        return kb * 1024
+    }
+
+    /// A size as `variable` takes it: `4G`, `512M`, `65536K`, bytes; nil for `none` or `0`.
+    static func size(_ setting: String, variable: String) throws -> UInt64? {
         let text = setting.trimmingCharacters(in: .whitespaces)
         if text == "none" || text == "0" { return nil }
         var digits = Substring(text)
@@ -43,11 +84,11 @@ enum MemoryBound {
             case "M": unit = 1 << 20
             case "G": unit = 1 << 30
             case "T": unit = 1 << 40
-            default: throw Invalid(text: setting)
+            default: throw Invalid(variable: variable, text: setting)
             }
             digits = digits.dropLast()
         }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = UInt64(digits), n > 0 else { throw Invalid(text: setting) }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = UInt64(digits), n > 0 else { throw Invalid(variable: variable, text: setting) }
         let (product, overflow) = n.multipliedReportingOverflow(by: unit)
         return overflow ? UInt64.max : product
     }

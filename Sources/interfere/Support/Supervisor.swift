@@ -16,7 +16,8 @@ nonisolated(unsafe) private var signalWriteFD: Int32 = -1
 /// the parent removes those when the child is done, whatever its end. SIGINT, SIGTERM and SIGHUP
 /// sent to the parent are passed to the child; the parent then cleans up and ends by the same
 /// signal. The child's memory is bounded (`MemoryBound`): a library's huge allocation fails
-/// fast and becomes the same one line. `INTERFERE_IN_PROCESS=1` runs the command in this
+/// fast and becomes the same one line; so does the child's own resident memory passing its
+/// bound (checked every 50 ms: the child is ended with SIGKILL). `INTERFERE_IN_PROCESS=1` runs the command in this
 /// process instead (no bound).
 enum Supervisor {
     /// Set in the child's environment: the number of its control descriptor.
@@ -127,8 +128,11 @@ enum Supervisor {
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
-        let bound: UInt64?
-        do { bound = try MemoryBound.bytes(env[MemoryBound.variable], command: arguments.first) } catch {
+        let bound: UInt64?, resident: UInt64?
+        do {
+            bound = try MemoryBound.bytes(env[MemoryBound.variable], command: arguments.first)
+            resident = try MemoryBound.residentBytes(env[MemoryBound.residentVariable], command: arguments.first)
+        } catch {
             FileHandle.standardError.write(Data("interfere: \(error)\n".utf8))
             return 2
         }
@@ -162,10 +166,20 @@ enum Supervisor {
         var reaped = false
         var usage = rusage()
         var buffer = [UInt8](repeating: 0, count: 65536)
+        // The child's own resident memory when it passed `resident` and was ended for it.
+        var residentPast: UInt64?
+        var lastResidentCheck = DispatchTime.now().uptimeNanoseconds
         while !reaped || !openFDs.isEmpty {
             var fds = (openFDs + [signalPipe[0]]).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             // Both pipes closed: the child is ending, its status comes within moments.
-            let ready = poll(&fds, nfds_t(fds.count), reaped ? 1000 : openFDs.isEmpty ? 2 : 100)
+            let ready = poll(&fds, nfds_t(fds.count), reaped ? 1000 : openFDs.isEmpty ? 2 : resident != nil ? 50 : 100)
+            if let resident, !reaped, residentPast == nil, DispatchTime.now().uptimeNanoseconds - lastResidentCheck >= 50_000_000 {
+                lastResidentCheck = DispatchTime.now().uptimeNanoseconds
+                if let now = MemoryBound.residentAnonymous(pid: pid), now > resident {
+                    residentPast = now
+                    kill(pid, SIGKILL)
+                }
+            }
             // After the child's end its pipes reach EOF at once, unless something it started holds them.
             if reaped && ready <= 0 { break }
             for p in fds where p.revents != 0 {
@@ -209,8 +223,11 @@ enum Supervisor {
                 raise(received)
                 return 128 + received
             }
-            let line = relay.abortLine(signal: s, input: inputName(arguments), memoryBound: applied,
-                                      peakBytes: UInt64(max(usage.ru_maxrss, 0)) * 1024)
+            let line = residentPast.map { now in
+                "out of memory while reading \(inputName(arguments)) (\(String(format: "%.1f", Double(now) / 1e9)) GB of its own memory in use: "
+                    + "the resident bound of \(MemoryBound.text(resident ?? 0)) reached; \(MemoryBound.residentVariable) sets it)"
+            } ?? relay.abortLine(signal: s, input: inputName(arguments), memoryBound: applied,
+                                 peakBytes: UInt64(max(usage.ru_maxrss, 0)) * 1024)
             FileHandle.standardError.write(Data("interfere: \(line)\n".utf8))
             return 2
         }
