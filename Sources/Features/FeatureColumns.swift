@@ -83,6 +83,8 @@ extension FeatureColumn {
             Stats.standardDeviation(Stats.intervals($0.window.diskCompleteTimes)) / 1e6
         },
         blockDeviceOthersShare,
+        w("block_requests_of_best_share", .block, .share, .suffering) { $0.window.throughputOfBest.diskRequests },
+        w("block_bytes_of_best_share", .block, .share, .suffering) { $0.window.throughputOfBest.diskBytes },
     ]
     /// Of the bytes on the devices the VM used over its last windows, the share others moved: who
     /// else was there, as a share, so it carries from one machine's disks to another's.
@@ -114,6 +116,8 @@ extension FeatureColumn {
         },
         netXmitWaitMean,
         netLinkOthersShare,
+        w("net_tx_bytes_of_best_share", .net, .share, .suffering) { $0.window.throughputOfBest.netTxBytes },
+        w("net_rx_bytes_of_best_share", .net, .share, .suffering) { $0.window.throughputOfBest.netRxBytes },
     ]
     /// Of the bytes on the links the VM used over its last windows, the share others sent.
     public static let netLinkOthersShare = w("net_link_others_share", .net, .share, .suffering) {

@@ -105,6 +105,12 @@ public final class HostModel {
     var vmWindows: [VMWindow] = []
     /// Per VM, its use of devices and links over the last `sharingMemory` windows.
     var sharing: [(disk: TrailingSharedUse, link: TrailingSharedUse, xmit: TrailingSum<DelaySum>)] = []
+    /// Per VM, its best recent disk and network throughputs (`VMWindow.throughputOfBest`).
+    var baselines: [ThroughputBaselines] = []
+    /// `ThroughputOfBest`'s spans: a rate is summed over the last second, and a VM's best such
+    /// rate is remembered for a minute.
+    static let bestRateSmoothingNs: Int64 = 1_000_000_000
+    static let bestRateMemoryNs: Int64 = 60_000_000_000
     var hostWindow: HostWindow
     private var pendingBlock: [BlockRequestKey: PendingRequest] = [:]
     /// A block request still in flight, or a packet still queued for its transmit, counts as
@@ -704,6 +710,9 @@ public final class HostModel {
                                                              memory: c.sharingMemory, association: c.sharingAssociation)
             vmWindows[vm].recentXmitWait = sharing[vm].xmit.push(DelaySum(vmWindows[vm].xmitDelays), memory: c.sharingMemory)
                 + (pending[vm] ?? DelaySum())
+            if baselines.count <= vm { baselines.append(ThroughputBaselines()) }
+            vmWindows[vm].throughputOfBest = baselines[vm].push(vmWindows[vm], smoothing: Int(Self.bestRateSmoothingNs / windowNs),
+                                                                memory: Int(Self.bestRateMemoryNs / windowNs))
             vmWindows[vm].knownVCPUs = registry.vms[vm].vcpus.count
             vmWindows[vm].observedEndNs = end
             exits.add(vm: vm, to: &vmWindows[vm])

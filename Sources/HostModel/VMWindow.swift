@@ -77,6 +77,9 @@ public struct VMWindow: Sendable {
     /// queued at the window's end have waited so far: a victim whose packets wait behind a
     /// neighbour's may get nothing through for a few windows, and the wait is still its own.
     public var recentXmitWait = DelaySum()
+    /// The shares of their best rates over the last minute the VM's disk requests and network
+    /// bytes got over the last second (`BestRecentRate`).
+    public var throughputOfBest = ThroughputOfBest()
 
     /// Root-cause keys counted in the window.
     public var keys: [EventKey: Int] = [:]

@@ -53,6 +53,9 @@ import Testing
             #expect(r.mean("block_read_per_s", vm: "victim", phase: 0) > 45)         // 56.2 / 57.1 per s
             #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) < 0.01)
             #expect(r.culprit(vm: "victim", phase: 1) == "noisy")
+            // Held back, the victim moves a fraction of its best second (0.19 / 0.41 over the labeled windows).
+            #expect(r.mean("block_requests_of_best_share", vm: "victim", phase: 0) > 0.8)
+            #expect(r.mean("block_requests_of_best_share", vm: "victim", phase: 1) < 0.6)
         }
         // README: noisy 4.37 MB/s at 4 MiB/s and 17.13 MB/s at 16 MiB/s
         let noisySlow = slow.mean("block_read_bytes_per_s", vm: "noisy", phase: 1)
@@ -98,6 +101,9 @@ import Testing
         #expect(r.mean("net_xmit_wait_mean_ms", vm: "victim", phase: 1) > 20)    // 164.5 ms
         #expect(r.mean("sched_stolen_by_vm_share", vm: "victim", phase: 1) < 0.02)
         #expect(r.culprit(vm: "victim", phase: 1) == "noisy")
+        // The victim sends less of its best second while noisy fills the link (0.64 against 0.83).
+        #expect(r.mean("net_tx_bytes_of_best_share", vm: "victim", phase: 1)
+                < r.mean("net_tx_bytes_of_best_share", vm: "victim", phase: 0) - 0.1)
     }
 
     @Test(.enabled(if: Fixtures.hasDatasetsReal("quiet")))

@@ -32,11 +32,11 @@ import Testing
         #expect(try MemoryBound.bytes("99999999999T", command: "stats") == UInt64.max)
     }
 
-    /// The resident bound (`INTERFERE_RESIDENT_LIMIT`): unset, 512 MiB for the commands that
+    /// The resident bound (`INTERFERE_RESIDENT_LIMIT`): unset, 1 GiB for the commands that
     /// stream a trace and none for the others; set, it overrides for every command.
     @Test func theResidentBoundIsForTheStreamingCommandsAndTheVariableOverrides() throws {
         for command in ["events", "stats", "features", "score", "report"] {
-            #expect(try MemoryBound.residentBytes(nil, command: command) == 512 << 20, "\(command)")
+            #expect(try MemoryBound.residentBytes(nil, command: command) == 1 << 30, "\(command)")
         }
         for command in ["train", "evaluate", "simulate", "model", "watch", nil] as [String?] {
             #expect(try MemoryBound.residentBytes(nil, command: command) == nil, "\(command ?? "none")")

@@ -50,11 +50,12 @@ enum MemoryBound {
     /// The commands that stream a trace and their resident bound when `INTERFERE_RESIDENT_LIMIT`
     /// is unset: `events`, `stats`, `features`, `score` and `report` stay at 40–112 MB of resident
     /// memory from the bundled traces to 5 M events, `score` and `report` at 121 MB on 52 M events
-    /// (512 MiB is four times that) and `features` to stdout, which holds its table, at 257 MB
-    /// there (`features -o` streams). The other commands (`train`, `evaluate`:
+    /// and `features` to stdout, which holds its table, at 257 MB there (`features -o` streams):
+    /// 1 GiB is four times that, and still stops fuzz input 3268 (a corrupt sequence length) in
+    /// 1.7–2.1 s, where 512 MiB took 0.8–1.4 s but would stop `features` on a trace twice that. The other commands (`train`, `evaluate`:
     /// all their rows in memory; `simulate`, `model`) have no resident bound unless it is set.
     static let residentDefaults: [String: UInt64] = [
-        "events": 512 << 20, "stats": 512 << 20, "features": 512 << 20, "score": 512 << 20, "report": 512 << 20,
+        "events": 1 << 30, "stats": 1 << 30, "features": 1 << 30, "score": 1 << 30, "report": 1 << 30,
     ]
 
     /// The resident bound in bytes that `setting` asks for (nil: none); when unset, `command`'s
