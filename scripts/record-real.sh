@@ -19,7 +19,7 @@ T=datasets/real/tools
 OUT=${OUT:-datasets/real}
 WORK=${WORK:-/tmp/ifr-work}
 SCENARIOS="cpu-same-cpu cpu-other-cpu host-hog-cpu disk-4mib disk-16mib disk-two-victims disk-alone
-mixed-cpu-disk net-2mbit net-6mbit net-alone quiet"
+mixed-cpu-disk net-2mbit net-6mbit net-alone quiet host-guest-hog"
 
 install() {
     local need=""
