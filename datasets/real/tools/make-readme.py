@@ -100,7 +100,9 @@ def main():
               "`guests/%s/clock-pings.csv`: the clock pings over the serial console before the guest's perf "
               "starts and after it stops (per ping the host's CLOCK_MONOTONIC before sending, the guest's when it "
               "arrived, the host's when the answer's first byte arrived), which Interfere reads to put the "
-              "guest's clock on the host's (TCG has no vmsync events)." % (g, g, g, g)]
+              "guest's clock on the host's (TCG has no vmsync events). `guests/%s/console.log`: what the guest "
+              "said on its console (its commands echoed, perf's own lines: no lost events reported). "
+              "`guests/%s/EXPECTED.txt`: babeltrace2's counts of the guest trace." % (g, g, g, g, g, g)]
     open(os.path.join(rec, "README.md"), "w").write("\n".join(L) + "\n")
 
 
