@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "IntelPTTests", dependencies: ["IntelPT", "TraceIngest", "TestSupport"]),
         .testTarget(name: "InterfereTests", dependencies: ["TestSupport", "interfere"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Recording", "Diagnosis", "Learning", "HostModel", "TraceIngest", "TestSupport"]),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Simulator", "HostModel", "TraceIngest", "TestSupport"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Features", "Simulator", "HostModel", "TraceIngest", "TestSupport"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "Features", "Recording", "HostModel", "TraceIngest", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -19,7 +19,7 @@ T=datasets/real/tools
 OUT=${OUT:-datasets/real}
 WORK=${WORK:-/tmp/ifr-work}
 SCENARIOS="cpu-same-cpu cpu-other-cpu host-hog-cpu disk-4mib disk-16mib disk-two-victims disk-alone
-mixed-cpu-disk net-2mbit net-6mbit net-alone quiet"
+mixed-cpu-disk net-2mbit net-6mbit net-alone quiet host-guest-hog"
 
 install() {
     local need=""
@@ -83,6 +83,9 @@ analyze() {
     for s in $(expand "$@"); do
         python3 "$T/analyze.py" "$s" "$OUT/$s" >/dev/null
         python3 "$T/make-expected.py" "$OUT/$s/trace" > "$OUT/$s/EXPECTED.txt"
+        for g in "$OUT/$s"/guests/*/trace; do  # a guest's own trace (host-guest-hog)
+            [ -d "$g" ] && python3 "$T/make-expected.py" "$g" > "$(dirname "$g")/EXPECTED.txt"
+        done
         python3 "$T/make-readme.py" "$s" "$OUT/$s"
         echo "analyzed $OUT/$s ($(du -sh "$OUT/$s/trace" | cut -f1) of trace)"
     done

@@ -25,6 +25,23 @@ public struct SyncEvent: Sendable, Equatable {
     }
 }
 
+/// One clock ping between a host and its guest, measured by whoever recorded both (`clock-pings.csv`
+/// beside the guest's trace; `datasets/real/tools/record.py` pings over the guest's serial
+/// console): the host's clock just before it sent the ping, the guest's clock when the ping
+/// arrived, the host's clock when the answer arrived. So host − guest lies in
+/// [`hostSentNs` − `guestNs`, `hostReceivedNs` − `guestNs`].
+public struct ClockPing: Sendable, Equatable {
+    public var hostSentNs: Int64
+    public var guestNs: Int64
+    public var hostReceivedNs: Int64
+
+    public init(hostSentNs: Int64, guestNs: Int64, hostReceivedNs: Int64) {
+        self.hostSentNs = hostSentNs
+        self.guestNs = guestNs
+        self.hostReceivedNs = hostReceivedNs
+    }
+}
+
 /// What the sync events of one guest and one host say: which VM the guest is, and the offset of
 /// the guest's clock (host time = guest time + `offsetNs`).
 ///
@@ -106,10 +123,25 @@ public struct ClockSync: Sendable, Equatable {
             if let pid = e.vmPID { votes[pid, default: 0] += 1 }
         }
         guard messages > 0, let vm = votes.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else { return nil }
+        return fitted(vmPID: vm, messages: messages, upper: uppers, lower: lowers)
+    }
+
+    /// The clock of measured pings (`ClockPing`, `clock-pings.csv`) of the guest of VM `vmPID`:
+    /// each ping is a host → guest message (sent at `hostSentNs`, received at `guestNs`: a lower
+    /// bound) and a guest → host one (sent at `guestNs`, received at `hostReceivedNs`: an upper
+    /// bound), fitted as sync messages are; `messages` counts the pings. nil without pings.
+    public static func fit(pings: [ClockPing], vmPID: Int32) -> ClockSync? {
+        fitted(vmPID: vmPID, messages: pings.count,
+               upper: pings.map { ($0.guestNs, $0.hostReceivedNs - $0.guestNs) },
+               lower: pings.map { ($0.guestNs, $0.hostSentNs - $0.guestNs) })
+    }
+
+    /// The one fit of (guest time, h − g) bounds: the middle of the tightest bounds; a line
+    /// (`line`) only when no one offset fits them all (the tightest lower bound above the
+    /// tightest upper one) and there are bounds both ways. nil without any.
+    static func fitted(vmPID: Int32, messages: Int, upper uppers: [(Int64, Int64)], lower lowers: [(Int64, Int64)]) -> ClockSync? {
         guard let whole = offset(upper: uppers, lower: lowers) else { return nil }
-        var sync = ClockSync(vmPID: vm, messages: messages, offsetNs: whole.offset, lowerNs: whole.lower, upperNs: whole.upper)
-        // Drift: only when no one offset fits every message (the tightest lower bound above the
-        // tightest upper one), and with messages both ways.
+        var sync = ClockSync(vmPID: vmPID, messages: messages, offsetNs: whole.offset, lowerNs: whole.lower, upperNs: whole.upper)
         guard let l = whole.lower, let u = whole.upper, l > u, let fit = line(upper: uppers, lower: lowers) else { return sync }
         sync.driftPerNs = fit.slope
         sync.referenceNs = fit.referenceNs

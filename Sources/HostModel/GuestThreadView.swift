@@ -44,8 +44,8 @@ public struct GuestThreadTimes: Sendable, Equatable, Codable {
 
 /// Fuses a guest's scheduling with its vCPUs' states on the host: feed, in time order, the
 /// guest's switches (`guest`), the vCPUs' state changes (`vcpu`) and who runs on each host CPU
-/// (`hostCPU`), then `finish`. A thread's time is counted from its first guest switch; a guest
-/// CPU's from its vCPU's first state change.
+/// (`hostCPU`), then `hostEnded` and `finish`. A thread's time is counted from its first guest
+/// switch; a guest CPU's from its vCPU's first state change until the host's trace ends.
 public struct GuestThreadView {
     private struct GuestCPU {
         var current: Int32?
@@ -115,6 +115,16 @@ public struct GuestThreadView {
     public mutating func hostCPU(_ pcpu: Int32, runs name: String, at t: Int64) {
         for (n, cpu) in cpus where cpu.pcpu == pcpu && (cpu.vcpuState == .preempted || cpu.vcpuState == .waiting) { close(n, at: t) }
         holders[pcpu] = name
+    }
+
+    /// The host's trace ends at `t`: every guest CPU's open interval is closed there and its
+    /// vCPU's state is unknown from then on, so a thread's time current after it is not counted
+    /// (its waiting and blocked time, from the guest's own switches, still is).
+    public mutating func hostEnded(at t: Int64) {
+        for n in cpus.keys {
+            close(n, at: t)
+            cpus[n]!.vcpuState = nil
+        }
     }
 
     /// Closes every open interval at `t` (the end of the traces).

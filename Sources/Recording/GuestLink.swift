@@ -21,8 +21,8 @@ public struct GuestLink: Sendable, Equatable, Codable {
     public var vm: String
     public var vmPID: Int32
     public var method: Method
-    /// Host time − guest time, ns, from the sync events; nil: no sync events, the two traces are
-    /// taken as on one clock.
+    /// Host time − guest time, ns, from the sync events or the clock pings; nil: neither, the
+    /// two traces are taken as on one clock.
     public var clockOffsetNs: Int64?
     /// With drift (`ClockSync.driftPerNs`): host ns gained per guest ns, in parts per billion, and
     /// the guest time the offset holds at; nil: one clock rate.
@@ -37,12 +37,29 @@ public struct GuestLink: Sendable, Equatable, Codable {
     }
     /// Sync messages matched (0 without sync events).
     public var syncMessages: Int
+    /// Without sync events: the clock pings of the guest's `clock-pings.csv` the clock was fitted
+    /// to (nil: none), and, when one offset fits them all, half the width of the bounds they leave
+    /// (the offset is within that of the truth).
+    public var clockPings: Int? = nil
+    public var clockToleranceNs: Int64? = nil
+
+    /// What aligned the clock, as the commands say it: `N vmsync messages` or `N clock pings
+    /// (clock-pings.csv)`.
+    public var clockEvidence: String {
+        clockPings.map { "\($0) clock pings (\(GuestLink.clockPingsFile))" } ?? "\(syncMessages) vmsync messages"
+    }
+
+    /// The side file of measured clock pings beside a guest's traces (in their folder or its
+    /// parent): `host_sent_ns,guest_ns,host_received_ns` rows (`ClockPing`; other columns ignored).
+    public static let clockPingsFile = "clock-pings.csv"
 }
 
 extension MachineSet {
     /// Each machine that is not a host, matched to a VM of a host: by the sync events, else by
     /// hostname = VM name, else by `named` (guest hostname → VM name, `--guest`). Machines that
-    /// match no VM are left out. A folder of one machine has no guests.
+    /// match no VM are left out. A folder of one machine has no guests. The guest's clock (the one
+    /// place it is decided): from the sync events, else from its clock pings (`Member.clockPings`,
+    /// its `clock-pings.csv`), else taken as the host's.
     public func guestLinks(named: [String: String] = [:]) -> [GuestLink] {
         let hostMembers = members.filter(\.isHost)
         var links: [GuestLink] = []
@@ -82,7 +99,17 @@ extension MachineSet {
             // The hostname rule compares the trace's own hostname (`localhost`, not `localhost@guest`);
             // `--guest` takes the machine's name as `events` shows it.
             let traceHostname = member.machine.traceHostname
-            if let found = traceHostname.flatMap({ byName($0, method: .hostname) }) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
+            if var found = traceHostname.flatMap({ byName($0, method: .hostname) }) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
+                if let pings = member.clockPings, let sync = ClockSync.fit(pings: pings, vmPID: found.vmPID) {
+                    found.clockOffsetNs = sync.offsetNs
+                    found.clockPings = pings.count
+                    if sync.driftPerNs != 0 {
+                        found.clockDriftPPB = sync.driftPerNs * 1e9
+                        found.clockReferenceNs = sync.referenceNs
+                    } else if let l = sync.lowerNs, let u = sync.upperNs {
+                        found.clockToleranceNs = (u - l) / 2
+                    }
+                }
                 links.append(found)
             }
         }

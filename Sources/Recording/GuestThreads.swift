@@ -29,7 +29,8 @@ public struct GuestThreadTimeline: Sendable, Codable, Equatable {
 
 extension MachineSet {
     /// Reads `link`'s guest trace (its `sched_switch`es, moved to the host clock by the link's
-    /// offset) and its host's trace through the host model, fused by `GuestThreadView`.
+    /// offset) and its host's trace through the host model, fused by `GuestThreadView` (current
+    /// time only while the host's trace runs; without kvm entry/exit events, running is guest).
     /// With `axis`, also each thread's states binned on it (the report's lanes).
     public func guestThreads(_ link: GuestLink, reading: ReadingOptions = .init(), axis: GuestThreadTimeline.Axis? = nil) throws -> GuestThreadReport {
         guard let guest = members.first(where: { $0.machine.hostname == link.guest }),
@@ -61,19 +62,27 @@ extension MachineSet {
             }
         }
         var next = 0
+        // Without kvm entry/exit events a running vCPU is never seen entering the guest (the host
+        // model keeps it in the hypervisor state): all its running time is guest time.
+        let splitsGuest = host.analysis?.hasKVMEvents ?? true
         let analysis = try host.recording.analysis(reading: reading, recordsStateChanges: true, onEvent: { e, model in
             while next < switches.count, switches[next].timeNs <= e.time { view.guest(switches[next]); next += 1 }
             model.drainStateChanges { change in
                 guard let info = model.registry.info(change.tid), info.vm >= 0, info.vcpu >= 0,
                       model.registry.vms[info.vm].pid == link.vmPID else { return }
-                view.vcpu(Int(info.vcpu), state: change.state, pcpu: change.cpu, at: change.timeNs)
+                let state = !splitsGuest && change.state == .hypervisor ? VCPUState.guest : change.state
+                view.vcpu(Int(info.vcpu), state: state, pcpu: change.cpu, at: change.timeNs)
             }
             if e.kind == .schedSwitch, e.cpu >= 0 {
                 view.hostCPU(e.cpu, runs: model.registry.culpritName(of: Int32(truncatingIfNeeded: e.c)), at: e.time)
             }
         })
+        // The vCPUs' states are known up to the host trace's last event, not after it.
+        let hostEnd = analysis.inventory.lastTimeNs ?? .min
+        while next < switches.count, switches[next].timeNs <= hostEnd { view.guest(switches[next]); next += 1 }
+        view.hostEnded(at: hostEnd)
         while next < switches.count { view.guest(switches[next]); next += 1 }
-        view.finish(at: max(analysis.inventory.lastTimeNs ?? .min, guestEnd))
+        view.finish(at: max(hostEnd, guestEnd))
         let threads = view.sorted
         let timelines = axis.map { _ in threads.compactMap { t in binned[t.tid].map { GuestThreadTimeline(tid: t.tid, comm: t.comm, bins: $0) } } }
         return GuestThreadReport(link: link, threads: threads, timelines: timelines)

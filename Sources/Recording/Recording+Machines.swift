@@ -14,6 +14,9 @@ public struct MachineSet {
         public var analysis: HostAnalysis?
         /// Whether QEMU processes or kvm events are found on it (always true for a folder of one machine).
         public var isHost: Bool
+        /// The clock pings beside its traces (`Recording.clockPings`, read and checked when the
+        /// set is made); nil without `clock-pings.csv`.
+        public var clockPings: [ClockPing]? = nil
     }
 
     /// Every machine, in the order of its first trace folder.
@@ -86,7 +89,8 @@ extension Recording {
         var members = try machines.map { machine -> MachineSet.Member in
             let narrowed = selecting(machine)
             let analysis = try narrowed.analysis(windowNs: windowNs, reading: reading)
-            return .init(machine: machine, recording: narrowed, analysis: analysis, isHost: analysis.isHost)
+            return .init(machine: machine, recording: narrowed, analysis: analysis, isHost: analysis.isHost,
+                         clockPings: try narrowed.clockPings())
         }
         if members.filter(\.isHost).count > 1 {
             for i in members.indices where members[i].isHost {

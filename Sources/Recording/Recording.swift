@@ -23,6 +23,9 @@ public struct Recording: Sendable, Equatable {
     public private(set) var vmNamesFile: String?
     /// `threads.csv` (`tid,pid,comm`) beside the trace.
     public private(set) var threadsFile: String?
+    /// `clock-pings.csv` beside the one machine's traces (`selecting`; never the folder's): the
+    /// measured clock pings that align a guest's clock with its host's (`GuestLink`).
+    public private(set) var clockPingsFile: String?
     /// Whether `vmNamesFile` was given (not found beside the trace).
     private var vmNamesGiven = false
     /// `labels.csv` beside the trace (a dataset).
@@ -83,10 +86,16 @@ public struct Recording: Sendable, Equatable {
         var narrowed = self
         if !vmNamesGiven, let own = Self.find("vm-names.csv", near: machine.location.path) { narrowed.vmNamesFile = own }
         if let own = Self.find("threads.csv", near: machine.location.path) { narrowed.threadsFile = own }
+        narrowed.clockPingsFile = Self.find(GuestLink.clockPingsFile, near: machine.location.path)
         narrowed.path = machine.location.path
         narrowed.machine = machine
         narrowed.vmNamePrefix = vmNamePrefix
         return narrowed
+    }
+
+    /// The clock pings of `clockPingsFile` (`SideFiles.clockPings`), nil without it.
+    public func clockPings() throws -> [ClockPing]? {
+        try clockPingsFile.map { try SideFiles.clockPings(at: $0) }
     }
 
     /// The labels beside the trace, when there are some.

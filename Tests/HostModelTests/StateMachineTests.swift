@@ -296,6 +296,34 @@ import TraceIngest
         }
     }
 
+    @Test func clockPingsBoundTheOffsetBothWaysAndItIsTheMiddleOfTheTightest() {
+        // Guest clock = host clock − 1000 ns (host − guest = 1000). Ping 1: sent at host 100, seen
+        // at guest −850, answered back at host 400: h − g in [100 + 850, 400 + 850] = [950, 1250];
+        // ping 2: [980, 1010]; ping 3: [990, 1030].
+        let pings = [ClockPing(hostSentNs: 100, guestNs: -850, hostReceivedNs: 400),
+                     ClockPing(hostSentNs: 1_000, guestNs: 20, hostReceivedNs: 1_030),
+                     ClockPing(hostSentNs: 2_000, guestNs: 1_010, hostReceivedNs: 2_040)]
+        let found = ClockSync.fit(pings: pings, vmPID: 40)
+        // lower = max(950, 980, 990) = 990, upper = min(1250, 1010, 1030) = 1010: the middle, 1000.
+        #expect(found == ClockSync(vmPID: 40, messages: 3, offsetNs: 1_000, lowerNs: 990, upperNs: 1_010))
+        #expect(found?.hostTime(20) == 1_020)
+        #expect(ClockSync.fit(pings: [], vmPID: 40) == nil)
+    }
+
+    @Test func clockPingsOfAGuestClockThatDriftsAreFitByALine() {
+        // Host − guest = 5000 + 10⁻⁵ × g (the guest loses 10 µs per s); pings 1 s apart, 20 ns each
+        // way: one offset cannot fit 0 s and 3 s (30 µs apart), the line finds every host time.
+        func hostOf(_ g: Int64) -> Int64 { g + 5_000 + g / 100_000 }
+        let pings = (Int64(0)..<4).map { k -> ClockPing in
+            let g = k * 1_000_000_000
+            return ClockPing(hostSentNs: hostOf(g) - 20, guestNs: g, hostReceivedNs: hostOf(g) + 20)
+        }
+        let found = ClockSync.fit(pings: pings, vmPID: 7)!
+        #expect(found.lowerNs! > found.upperNs!)
+        #expect(abs(found.driftPerNs - 1e-5) < 1e-10, "\(found.driftPerNs)")
+        for p in pings { #expect(abs(found.hostTime(p.guestNs) - hostOf(p.guestNs)) <= 1) }
+    }
+
     @Test func noMessageInCommonIsNoMatch() {
         #expect(ClockSync.match(guest: [sync(.vmsyncGHGuest, 1, 5)], host: [sync(.vmsyncGHHost, 1, 9, uid: 3, vm: 40)]) == nil)
         #expect(ClockSync.match(guest: [], host: []) == nil)
@@ -340,6 +368,28 @@ import TraceIngest
         ta.guestNs = 100 + 80 + 100; ta.hypervisorNs = 20; ta.waitingNs = 350; ta.blockedNs = 50
         var tb = GuestThreadTimes(tid: b, comm: "app")
         tb.guestNs = 100 + 50; tb.vcpuPreemptedNs = 200; tb.preemptedBy = ["hog": 200]; tb.waitingNs = 150
+        #expect(view.sorted == [ta, tb])
+    }
+
+    @Test func afterTheHostTraceEndsCurrentTimeIsNotCountedButWaitingAndBlockedAre() {
+        var view = GuestThreadView()
+        let a: Int32 = 1000, b: Int32 = 1001
+        func sw(_ t: Int64, _ prev: Int32, _ state: Int64, _ next: Int32) {
+            view.guest(GuestSwitch(timeNs: t, cpu: 0, prevTid: prev, prevState: state, nextTid: next, nextComm: "app"))
+        }
+        // The vCPU is preempted by `hog` from 100; the host trace ends at 200, the guest's at 400.
+        view.vcpu(0, state: .guest, pcpu: 1, at: 0)
+        sw(0, 0, 0, a)
+        view.vcpu(0, state: .preempted, pcpu: 1, at: 100)
+        view.hostCPU(1, runs: "hog", at: 100)
+        view.hostEnded(at: 200)
+        sw(300, a, 0, b)                                   // A runnable 300–400, B current: unknown
+        sw(350, b, 1, a)                                   // B blocked 350–400
+        view.finish(at: 400)
+        var ta = GuestThreadTimes(tid: a, comm: "app")
+        ta.guestNs = 100; ta.vcpuPreemptedNs = 100; ta.preemptedBy = ["hog": 100]; ta.waitingNs = 50
+        var tb = GuestThreadTimes(tid: b, comm: "app")
+        tb.blockedNs = 50
         #expect(view.sorted == [ta, tb])
     }
 }

@@ -284,6 +284,34 @@ struct CLI {
         #expect(threads.stdout.hasPrefix("guest db: VM db (pid 2201) on kvm-host-1; clock aligned by "))
     }
 
+    /// The real host + guest recording (datasets/real/host-guest-hog, when unpacked): two machines,
+    /// the guest matched by hostname with its clock from its pings, the host's results those of its
+    /// trace alone, the guest's loops preempted by hog.
+    @Test(.enabled(if: Fixtures.hasDatasetsReal("host-guest-hog")))
+    func theRealHostAndGuestRecording() throws {
+        let folder = Fixtures.datasetsReal("host-guest-hog").path
+        let names = try String(contentsOfFile: folder + "/vm-names.csv", encoding: .utf8)
+        let pid = try #require(names.split(separator: "\n").first { $0.hasSuffix(",victim") }?.split(separator: ",").first)
+        let events = try CLI.run(["events", folder])
+        #expect(events.status == 0, "\(events.stderr)")
+        #expect(events.stdout.hasPrefix("machines: 2\n  victim    guest    perf, "), "\(events.stdout.prefix(300))")
+        #expect(events.stdout.contains("\n  vm        host     perf, "))
+        #expect(events.stdout.contains("guest of VM victim (pid \(pid)) on vm, matched by hostname = VM name; clock aligned by 200 clock pings (clock-pings.csv): host time = guest time + "))
+        for command in [["stats"], ["stats", "--json"], ["features"]] {
+            let both = try CLI.run(command + [folder]), alone = try CLI.run(command + [folder + "/trace"])
+            #expect(both.status == 0 && alone.status == 0, "\(command): \(both.stderr)")
+            #expect(both.stdout == alone.stdout, "\(command)")
+        }
+        let threads = try CLI.run(["stats", "--guest-threads", folder])
+        #expect(threads.status == 0, "\(threads.stderr)")
+        #expect(threads.stdout.hasPrefix("guest victim: VM victim (pid \(pid)) on vm; clock aligned by 200 clock pings (clock-pings.csv) (host = guest + "))
+        // Each loop's row: its first culprit (the largest) is hog.
+        for comm in ["loop-a", "loop-b"] {
+            let row = try #require(threads.stdout.split(separator: "\n").first { $0.contains(" \(comm) ") }, "\(comm)")
+            #expect(row.components(separatedBy: "  ").last?.hasPrefix("hog ") == true, "\(row)")
+        }
+    }
+
     @Test func guestProcessesFromTheHostTraceAlone() throws {
         let folder = scratch.appendingPathComponent("enter-guest").path
         let sim = try CLI.run(["simulate", "--preset", "demo", "--duration", "1", "--no-pt", "--enter-guest", "web", "-o", folder])

@@ -38,6 +38,12 @@ WHAT = {
                  "sending 4 greedy streams (nblast4) in [t1,t2).",
     "net-alone": "One VM `solo` (CPU 1) alone on the tbf-limited (3 Mbit/s) namespace `lo`: 2 greedy streams in "
                  "[t1,t2), filling the link by itself. Negative: no other tenant, labels none.",
+    "host-guest-hog": "Host and guest recorded at once. `victim` (one vCPU, CPU 1) runs two guest processes, the "
+                      "busy loops `loop-a` and `loop-b` (one binary, `tools/guest-helper.c`), throughout: they "
+                      "share its one vCPU. A host process `hog` (as in host-hog-cpu) runs in [t1,t2) on CPU 1. "
+                      "Inside the guest (hostname `victim`, the VM's name) perf records the guest's own "
+                      "scheduler (`guests/victim/trace/`); the host's perf records the host (`trace/`). Culprit "
+                      "hog; in the guest both loops lose the time their vCPU is preempted by it.",
     "quiet": "Quiet control: two idle VMs (`vm-a` on CPU 1, `vm-b` on CPU 0), no workload, no host process "
              "started; t1 and t2 are only marks. Labels idle/none throughout.",
 }
@@ -75,7 +81,7 @@ def main():
                                                          (int(r["end_ns"]) - t0) / 1e9, r["workload"],
                                                          r["interference"], r["culprit"] or "–"))
     L += ["", "## Checkable facts (measured by analyze.py, from facts.txt)", ""]
-    keep = re.compile(r"^(vm \S+ vCPU|block dev 7:\d+ (?!host)\S+ [RW] |net lo net_dev_queue (?!host)\S+ data \[|tcp_probe on|"
+    keep = re.compile(r"^(vm \S+ vCPU|guest \S+ clock|guest \S+ trace on|guest \S+ thread \d+ loop-|block dev 7:\d+ (?!host)\S+ [RW] |net lo net_dev_queue (?!host)\S+ data \[|tcp_probe on|"
                       r"receiver stream \S+ \[|receiver stream \S+: first|tcp send \(sock|net lo queued by (?!host)\S+ data)")
     for f in facts:
         if keep.match(f):
@@ -83,6 +89,20 @@ def main():
     L += ["", "The rest (event counts, per-second series, setup) is in `facts.txt`, `phases.csv`, "
           "`qemu-cmdlines.txt`%s." % ("".join(", `%s`" % n for n in ("device-setup.txt", "net-setup.txt", "sockets.txt", "receiver-log.csv")
                                              if os.path.exists(os.path.join(rec, n))))]
+    for g in sorted(os.listdir(os.path.join(rec, "guests")) if os.path.isdir(os.path.join(rec, "guests")) else []):
+        L += ["", "## Guest %s" % g, "",
+              "`guests/%s/trace/`: the guest's own perf recording (perf 6.1 in the guest's initramfs, "
+              "`perf record -k CLOCK_MONOTONIC -a -c 1` of sched_switch, sched_wakeup, sched_wakeup_new, "
+              "sched_migrate_task, sched_process_fork/exec/exit, started with its events disabled and enabled "
+              "before the host's perf starts; perf.data copied to a raw virtio disk and converted on the host "
+              "with `perf data convert --to-ctf`), on the guest's CLOCK_MONOTONIC; its `host` is `%s`. "
+              "`guests/%s/threads.csv`: the guest's threads (from its `/proc`) before recording. "
+              "`guests/%s/clock-pings.csv`: the clock pings over the serial console before the guest's perf "
+              "starts and after it stops (per ping the host's CLOCK_MONOTONIC before sending, the guest's when it "
+              "arrived, the host's when the answer's first byte arrived), which Interfere reads to put the "
+              "guest's clock on the host's (TCG has no vmsync events). `guests/%s/console.log`: what the guest "
+              "said on its console (its commands echoed, perf's own lines: no lost events reported). "
+              "`guests/%s/EXPECTED.txt`: babeltrace2's counts of the guest trace." % (g, g, g, g, g, g)]
     open(os.path.join(rec, "README.md"), "w").write("\n".join(L) + "\n")
 
 
