@@ -18,19 +18,9 @@ import Testing
     /// The binary under `ulimit -f 1` (512-byte blocks in dash) with SIGXFSZ ignored (inherited
     /// by the supervised child), its temporary folder `scratch/tmp`.
     func runLimited(_ arguments: [String]) throws -> CLI.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f 1; trap '' XFSZ; exec \"$0\" \"$@\"", CLI.binary.path] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch.appendingPathComponent("tmp").path]) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData, as: UTF8.self))
+        try CLI.run(executable: URL(fileURLWithPath: "/bin/sh"),
+                    ["-c", "ulimit -f 1; trap '' XFSZ; exec \"$0\" \"$@\"", CLI.binary.path] + arguments,
+                    environment: ["TMPDIR": scratch.appendingPathComponent("tmp").path])
     }
 
     func files(_ folder: String) throws -> [String] {
