@@ -28,6 +28,10 @@ public final class PrivateTemporaryFile {
     /// What it holds, for the messages.
     public let contents: String
     private let descriptor: Int32
+    /// Bytes appended so far (`append`): where the next append goes.
+    public private(set) var length = 0
+    /// The first append that failed: every later append throws it again and writes nothing.
+    private var appendFailure: Failure?
 
     /// Makes the file as `directory/PREFIX-XXXXXX/name`, opens it, removes its name and folder.
     public init(directory: URL, prefix: String, name: String, contents: String) throws {
@@ -68,6 +72,18 @@ public final class PrivateTemporaryFile {
             guard n > 0 else { throw failure("write", n == 0 ? "nothing was written" : String(cString: strerror(errno))) }
             done += n
         }
+    }
+
+    /// Writes all of `bytes` after those appended before. The spools append from the host model's
+    /// callbacks, which cannot throw: once an append failed, every later one throws that first
+    /// failure again (an empty one too), so whoever flushes next reports it.
+    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+        if let appendFailure { throw appendFailure }
+        do { try write(bytes, at: length) } catch let failure as Failure {
+            appendFailure = failure
+            throw failure
+        }
+        length += bytes.count
     }
 
     /// Fills all of `bytes` from byte `offset`; the file ending first is a failure too.

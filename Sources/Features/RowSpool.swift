@@ -17,8 +17,6 @@ final class RowSpool {
     let width: Int
     private let file: PrivateTemporaryFile
     private var buffer = Data()
-    private var written = 0            // bytes in the file
-    private var failure: PrivateTemporaryFile.Failure?
     private(set) var count = 0
 
     /// Creates the spool in a private folder made in `directory` (`mkdtemp`), opens it, then
@@ -43,23 +41,13 @@ final class RowSpool {
         withUnsafeBytes(of: &header) { buffer.append(contentsOf: $0) }
         values.withUnsafeBytes { buffer.append(contentsOf: $0) }
         count += 1
-        if buffer.count >= 1 << 20 {
-            do { try flush() } catch { buffer.removeAll(keepingCapacity: true) }
-        }
+        if buffer.count >= 1 << 20 { try? flush() }
     }
 
     /// Writes what is buffered; throws the first write that failed (now or at an earlier append).
     func flush() throws {
-        if let failure { throw failure }
-        guard !buffer.isEmpty else { return }
-        do {
-            try buffer.withUnsafeBytes { try file.write($0, at: written) }
-        } catch let f as PrivateTemporaryFile.Failure {
-            failure = f
-            throw f
-        }
-        written += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try buffer.withUnsafeBytes { try file.append($0) }
     }
 
     /// Every row, in the order appended.

@@ -90,13 +90,11 @@ final class EvidenceFile {
 
     private let file: PrivateTemporaryFile
     private var buffer: [Int64] = []
-    private var written = 0            // words in the file
+    /// Words in the file.
+    private var written: Int { file.length / 8 }
     private var strings: [String] = []
     private var ids: [String: Int64] = [:]
     private var hostOffsets: [Int64: (offset: Int, words: Int)] = [:]
-    /// The first write that failed (appends come from the host model's callbacks, which cannot
-    /// throw): later appends are dropped and `flush` throws it.
-    private var writeFailure: PrivateTemporaryFile.Failure?
     /// The first read back that failed (a `Collection`'s subscript cannot throw): the window read
     /// is empty and `checkReads` throws it.
     private(set) var readFailure: PrivateTemporaryFile.Failure?
@@ -149,22 +147,15 @@ final class EvidenceFile {
     }
 
     private func flushIfFull() {
-        guard buffer.count >= 1 << 17 else { return }
-        do { try flush() } catch { buffer.removeAll(keepingCapacity: true) }
+        if buffer.count >= 1 << 17 { try? flush() }
     }
 
     /// Writes what is buffered; throws the first write that failed (now or at an earlier append).
+    /// The appends come from the host model's callbacks, which cannot throw: once one failed, the
+    /// later ones are dropped and every flush throws that failure (`PrivateTemporaryFile.append`).
     func flush() throws {
-        if let writeFailure { throw writeFailure }
-        guard !buffer.isEmpty else { return }
-        do {
-            try buffer.withUnsafeBytes { try file.write($0, at: written * 8) }
-        } catch let failure as PrivateTemporaryFile.Failure {
-            writeFailure = failure
-            throw failure
-        }
-        written += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try buffer.withUnsafeBytes { try file.append($0) }
     }
 
     private func words(at offset: Int, count: Int) throws -> [Int64] {
