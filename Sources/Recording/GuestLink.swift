@@ -49,6 +49,19 @@ public struct GuestLink: Sendable, Equatable, Codable {
         clockPings.map { "\($0) clock pings (\(GuestLink.clockPingsFile))" } ?? "\(syncMessages) vmsync messages"
     }
 
+    /// How far the clock offset may be off, as the commands say it: ` ± T ns` when clock pings
+    /// bound it, else nothing.
+    public var clockToleranceText: String { clockToleranceNs.map { " ± \($0) ns" } ?? "" }
+
+    /// Takes `sync`'s clock: its offset and, when it drifts, its drift.
+    mutating func takeClock(of sync: ClockSync) {
+        clockOffsetNs = sync.offsetNs
+        if sync.driftPerNs != 0 {
+            clockDriftPPB = sync.driftPerNs * 1e9
+            clockReferenceNs = sync.referenceNs
+        }
+    }
+
     /// The side file of measured clock pings beside a guest's traces (in their folder or its
     /// parent): `host_sent_ns,guest_ns,host_received_ns` rows (`ClockPing`; other columns ignored).
     public static let clockPingsFile = "clock-pings.csv"
@@ -68,11 +81,8 @@ extension MachineSet {
             func link(_ host: MachineSet.Member, pid: Int32, method: GuestLink.Method, sync: ClockSync?) -> GuestLink? {
                 guard let vm = host.analysis?.model.registry.vms.first(where: { $0.pid == pid }) else { return nil }
                 var found = GuestLink(guest: hostname, host: host.machine.name, vm: host.recording.vmNamePrefix + vm.name, vmPID: pid,
-                                      method: method, clockOffsetNs: sync?.offsetNs, syncMessages: sync?.messages ?? 0)
-                if let sync, sync.driftPerNs != 0 {
-                    found.clockDriftPPB = sync.driftPerNs * 1e9
-                    found.clockReferenceNs = sync.referenceNs
-                }
+                                      method: method, clockOffsetNs: nil, syncMessages: sync?.messages ?? 0)
+                if let sync { found.takeClock(of: sync) }
                 return found
             }
             let syncs = hostMembers.compactMap { host in
@@ -101,12 +111,9 @@ extension MachineSet {
             let traceHostname = member.machine.traceHostname
             if var found = traceHostname.flatMap({ byName($0, method: .hostname) }) ?? named[hostname].flatMap({ byName($0, method: .option) }) {
                 if let pings = member.clockPings, let sync = ClockSync.fit(pings: pings, vmPID: found.vmPID) {
-                    found.clockOffsetNs = sync.offsetNs
+                    found.takeClock(of: sync)
                     found.clockPings = pings.count
-                    if sync.driftPerNs != 0 {
-                        found.clockDriftPPB = sync.driftPerNs * 1e9
-                        found.clockReferenceNs = sync.referenceNs
-                    } else if let l = sync.lowerNs, let u = sync.upperNs {
+                    if sync.driftPerNs == 0, let l = sync.lowerNs, let u = sync.upperNs {
                         found.clockToleranceNs = (u - l) / 2
                     }
                 }

@@ -115,7 +115,7 @@ public struct HTMLRenderer {
     func guestThreadsHTML(_ r: GuestThreadReport) -> String {
         let l = r.link
         var h = "<h3>Guest threads (guest \(esc(l.guest)))</h3>\n<p class=\"note\">"
-        h += l.clockOffsetNs.map { esc("Guest clock aligned by \(l.clockEvidence) (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns\(l.clockToleranceNs.map { " ± \($0) ns" } ?? "")).") }
+        h += l.clockOffsetNs.map { esc("Guest clock aligned by \(l.clockEvidence) (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns\(l.clockToleranceText)).") }
             ?? "No vmsync events: the guest and host clocks are taken as one."
         h += "</p>\n<table class=\"facts\"><tr><th>tid</th><th>comm</th><th>guest s</th><th>hypervisor s</th><th>vCPU preempted s</th><th>waiting s</th><th>blocked s</th><th>preempted by</th></tr>"
         func s(_ ns: Int64) -> String { String(format: "%.3f", Double(ns) / 1e9) }

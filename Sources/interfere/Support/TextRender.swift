@@ -58,7 +58,7 @@ enum TextRender {
                 }
                 if let offset = link.clockOffsetNs {
                     out += link.clockPings == nil ? "; clock aligned" : "; clock aligned by \(link.clockEvidence)"
-                    out += ": host time = guest time \(offset < 0 ? "-" : "+") \(abs(offset)) ns\(tolerance(link))\(drift(link))\n"
+                    out += ": host time = guest time \(offset < 0 ? "-" : "+") \(abs(offset)) ns\(link.clockToleranceText)\(drift(link))\n"
                 } else {
                     out += "; no vmsync events: same clock assumed\n"
                 }
@@ -73,11 +73,6 @@ enum TextRender {
         return out
     }
 
-    /// How far the clock offset may be off, when clock pings bound it (else nothing).
-    static func tolerance(_ l: GuestLink) -> String {
-        l.clockToleranceNs.map { " ± \($0) ns" } ?? ""
-    }
-
     /// The drift of a guest's clock, when the sync events show one (else nothing).
     static func drift(_ l: GuestLink) -> String {
         guard let ppb = l.clockDriftPPB, let reference = l.clockReferenceNs else { return "" }
@@ -88,7 +83,7 @@ enum TextRender {
     static func guestThreads(_ r: GuestThreadReport) -> String {
         let l = r.link
         var out = "guest \(l.guest): VM \(l.vm) (pid \(l.vmPID)) on \(l.host); "
-        out += l.clockOffsetNs.map { "clock aligned by \(l.clockEvidence) (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns\(tolerance(l))\(drift(l)))\n" }
+        out += l.clockOffsetNs.map { "clock aligned by \(l.clockEvidence) (host = guest \($0 < 0 ? "-" : "+") \(abs($0)) ns\(l.clockToleranceText)\(drift(l)))\n" }
             ?? "no vmsync events: the guest and host clocks are taken as one\n"
         let columns = ["guest", "hypervisor", "preempted", "waiting", "blocked"]
         out += "  \(pad("tid", 8)) \(pad("comm", 16))" + columns.map { " \(lpad($0 + " s", 13))" }.joined() + "  preempted by\n"
