@@ -30,7 +30,6 @@ public struct BestRecentRate: Sendable {
         recentSum += amount
         next = (next + 1) % smoothing
         while best.count > bestStart, best[best.count - 1].sum <= recentSum { best.removeLast() }
-        if bestStart > best.count { bestStart = best.count }
         best.append((index, recentSum))
         while index - best[bestStart].index >= Int64(max(1, memory)) { bestStart += 1 }
         if bestStart > 64, bestStart * 2 > best.count {
